@@ -1,0 +1,121 @@
+"""The one exception hierarchy of KI-Graph.
+
+Every error we raise on purpose is a :class:`KGError`. It carries what an HTTP
+problem document (RFC 9457) needs — ``status``, ``slug`` (the last segment of
+the problem type), ``title`` and ``detail`` — so the web layer can render it,
+and the command line prints ``str(error)``. Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+class KGError(Exception):
+    """Base class: an error with a human message and HTTP metadata."""
+
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        status: int | None = None,
+        title: str | None = None,
+    ) -> None:
+        self.detail = detail or self.title
+        if status is not None:
+            self.status = status
+        if title is not None:
+            self.title = title
+        super().__init__(self.detail)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, with its position where known (1-based)."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+
+    @property
+    def where(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ContentError(KGError):
+    """The repository's content (ontology/, data/, violation queries) cannot be read."""
+
+    status = 500
+    slug = "content-error"
+    title = "The graph's source files cannot be read"
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        lines = [f"{self.title} ({len(self.problems)} problem(s)):"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class ValidationFailed(KGError):
+    """The content parses but violates the shapes or the violation queries."""
+
+    status = 500
+    slug = "validation-failed"
+    title = "The graph does not validate"
+
+    def __init__(self, report: Any) -> None:
+        # ``report`` is a server.validation.Report (not imported here: no cycle)
+        self.report = report
+        super().__init__(report.render() if hasattr(report, "render") else str(report))
+
+
+class QuerySyntaxError(KGError):
+    """A SPARQL query does not parse; ``line``/``column`` are 1-based where known."""
+
+    status = 400
+    slug = "query-syntax"
+    title = "The SPARQL query does not parse"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        query: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.query = query
+        self.line = line
+        self.column = column
+        where = f" at line {line}, column {column}" if line is not None else ""
+        super().__init__(f"SPARQL syntax error{where}: {message}")
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, query: str | None = None) -> QuerySyntaxError:
+        """Build from pyoxigraph's ``SyntaxError('error at 3:17: expected …')``."""
+        text = str(getattr(exc, "msg", None) or exc)
+        match = re.match(r"^error at (\d+):(\d+): ?(.*)$", text, re.S)
+        if match:
+            return cls(
+                match.group(3), query=query, line=int(match.group(1)), column=int(match.group(2))
+            )
+        return cls(text, query=query)
