@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from server.validation import validate_root
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(
-    not (REPO / "ontology" / "kigraph.ttl").exists(), reason="ontology/kigraph.ttl not written yet"
-)
 def test_repo_validates() -> None:
     report = validate_root(REPO)
     assert report.ok, report.render()

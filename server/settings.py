@@ -1,0 +1,107 @@
+"""Service settings: one frozen dataclass, read from arguments and ``KIGRAPH_*`` variables here.
+
+Every field is documented in README ("Settings"); a test checks that each ``KIGRAPH_*`` variable
+named here appears there. Precedence: explicit argument > environment variable > default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import KGError
+from .namespaces import BASE
+
+
+class SettingsError(KGError):
+    status = 500
+    slug = "bad-setting"
+    title = "A setting has an invalid value"
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: repository root holding ontology/, data/, queries/
+    root: Path = field(default_factory=_repo_root)
+    #: on-disk Oxigraph store directory (built by ``kigraph load``)
+    store: Path = field(default_factory=lambda: _repo_root() / "var" / "store")
+    #: serve these RDF files instead of the curated graph (``kigraph serve --data``)
+    data_files: tuple[Path, ...] = ()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    #: seconds before a query is stopped and answered with 503
+    query_timeout: float = 30.0
+    #: largest accepted query (bytes of the query text or request body); larger → 413
+    max_query_bytes: int = 100_000
+    #: stop SELECT results after this many rows and flag the truncation; 0 = no cap
+    row_cap: int = 0
+    #: SPARQL Update is refused unless enabled *and* the request carries this bearer token
+    update_token: str = ""
+    #: hosts that SERVICE may call; empty = federated queries refused
+    service_allowlist: tuple[str, ...] = ()
+    #: the IRI base of the data, mapped to the server's own URL in links
+    base_iri: str = BASE
+    #: the public URL the service is reached at (for links); empty = from the request
+    public_url: str = ""
+
+    @property
+    def update_enabled(self) -> bool:
+        return bool(self.update_token)
+
+
+_ENV_PREFIX = "KIGRAPH_"
+
+
+def _convert(name: str, raw: str, kind: type) -> object:
+    try:
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        if kind is Path:
+            return Path(raw)
+        if name in ("data_files",):
+            return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+        if name in ("service_allowlist",):
+            return tuple(h.strip() for h in raw.split(",") if h.strip())
+        return raw
+    except ValueError as error:
+        raise SettingsError(f"{_ENV_PREFIX}{name.upper()}={raw!r}: {error}") from None
+
+
+def load_settings(
+    overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from ``KIGRAPH_<FIELD>`` variables, then ``overrides`` (None values ignored)."""
+    environ = os.environ if environ is None else environ
+    defaults = Settings()
+    values: dict[str, object] = {}
+    types = {
+        "root": Path,
+        "store": Path,
+        "port": int,
+        "workers": int,
+        "query_timeout": float,
+        "max_query_bytes": int,
+        "row_cap": int,
+    }
+    for f in fields(Settings):
+        raw = environ.get(_ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = _convert(f.name, raw, types.get(f.name, str))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    return replace(defaults, **values)
+
+
+def environment_variables() -> list[str]:
+    """The names of all ``KIGRAPH_*`` variables (for the README check)."""
+    return [_ENV_PREFIX + f.name.upper() for f in fields(Settings)]
