@@ -8,19 +8,19 @@ Exit status: 0 ok, 1 the content does not validate, 2 usage or content errors (u
 unparsable files, bad arguments), 70 an internal error (a bug). Errors are printed as messages,
 never as tracebacks.
 
-Planned commands (issue 3 and later) plug in the same way: load, serve, query, export, info,
-run, queries.
+Commands: validate, load, info, query, export, serve (later: run, queries).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import KGError
+from .errors import KGError, QuerySyntaxError, UnknownFormat, ValidationFailed
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -66,18 +66,392 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the store (default: $KIGRAPH_STORE, else var/store in the checkout)",
+    )
+
+
+def _settings(args: argparse.Namespace, **overrides: object):
+    """Settings from KIGRAPH_* variables and the command's arguments."""
+    import os
+
+    from .settings import load_settings
+
+    values: dict[str, object] = {"store": getattr(args, "store", None), **overrides}
+    root = getattr(args, "root", None)
+    if root is None and "KIGRAPH_ROOT" not in os.environ:
+        root = default_root()
+    values["root"] = root
+    return load_settings(values)
+
+
+def _open_store(args: argparse.Namespace):
+    from .store import GraphStore
+
+    data = getattr(args, "data", None)
+    if data:
+        return GraphStore.from_files(data)
+    return GraphStore.open(_settings(args).store)
+
+
+def _err(message: str) -> None:
+    print(f"kigraph: {message}", file=sys.stderr)
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+def _args_load(parser: argparse.ArgumentParser) -> None:
+    _root_argument(parser)
+    _store_argument(parser)
+    parser.add_argument(
+        "--add",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="also stream these RDF files (.nt .nq .ttl …, optionally .gz) into the store, "
+        "each into the graph …/graph/added/<file stem>",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar for --add files"
+    )
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from .store import build
+
+    settings = _settings(args)
+    progress = bool(args.add) and not args.no_progress
+    try:
+        result = build(
+            settings.root,
+            settings.store,
+            add=args.add,
+            progress=progress,
+            log=lambda message: print(f"kigraph load: {message}", file=sys.stderr),
+        )
+    except ValidationFailed as error:
+        sys.stdout.write(error.report.render())
+        _err(f"refused to load: the graph does not validate; {settings.store} is unchanged")
+        return EXIT_INVALID
+    store = result.store
+    graphs = store.graphs()
+    print(
+        f"kigraph load: {sum(n for _, n in graphs):,} triples in {len(graphs)} graphs "
+        f"→ {store.path} ({store.location.name}), data version {store.data_version[:12]}, "
+        f"{result.seconds:.1f} s"
+    )
+    for added in result.added:
+        print(
+            f"  {added.path}: {added.triples:,} triples → <{added.graph}> in "
+            f"{added.seconds:.1f} s, {added.rate:,.0f} triples/s"
+        )
+    return EXIT_OK
+
+
+# --- info ------------------------------------------------------------------------------------
+
+
+def _data_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help=f"{what} these RDF files, not the store",
+    )
+
+
+def _args_info(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    _data_argument(parser, "describe")
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    graphs = store.graphs()
+    print(f"store:        {store.path}" + (f" → {store.location}" if store.location else ""))
+    print(f"data version: {store.data_version}")
+    if store.modified:
+        print(f"modified:     {store.modified}")
+    total = sum(n for _, n in graphs)
+    print(f"graphs:       {len(graphs)}, {total:,} triples")
+    width = max((len(g) for g, _ in graphs), default=0)
+    for graph, count in graphs:
+        print(f"  {graph:<{width}}  {count:>10,}")
+    return EXIT_OK
+
+
+# --- query -----------------------------------------------------------------------------------
+
+_RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+
+
+def _args_query(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="?", metavar="SPARQL", help="the query text")
+    parser.add_argument("--file", "-f", type=Path, metavar="FILE", help="read the query from FILE")
+    parser.add_argument(
+        "--format",
+        default="table",
+        metavar="FORMAT",
+        help=f"output format: {', '.join(_RESULT_FORMATS)} (default: table; for CONSTRUCT and "
+        "DESCRIBE, table means Turtle)",
+    )
+    _store_argument(parser)
+    _data_argument(parser, "query")
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from .namespaces import PREFIXES
+
+    if (args.query is None) == (args.file is None):
+        _err("give the query as an argument or with --file, not both")
+        return EXIT_USAGE
+    if args.format not in _RESULT_FORMATS:
+        raise UnknownFormat(
+            f"unknown format {args.format!r} (use one of: {', '.join(_RESULT_FORMATS)})"
+        )
+    if args.file is not None:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _err(f"{args.file}: cannot read: {getattr(exc, 'strerror', None) or exc}")
+            return EXIT_USAGE
+    else:
+        text = args.query
+    store = _open_store(args)
+    try:
+        result = store.query(text, prefixes=PREFIXES)
+    except QuerySyntaxError as error:
+        _err(str(error).split("\n")[0][:300])
+        sys.stderr.write(_mark(text, error.line, error.column))
+        return EXIT_USAGE
+    out = sys.stdout.buffer
+    fmt = args.format
+    if isinstance(result, ox.QueryTriples):
+        rdf = {
+            "table": ox.RdfFormat.TURTLE,
+            "ttl": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD,
+        }
+        if fmt not in rdf:
+            raise UnknownFormat(
+                f"--format {fmt} is for SELECT/ASK; a graph result takes table, ttl, nt or jsonld"
+            )
+        prefixes = dict(PREFIXES) if rdf[fmt] == ox.RdfFormat.TURTLE else None
+        out.write(ox.serialize(result, None, rdf[fmt], prefixes=prefixes))
+        return EXIT_OK
+    if fmt in ("ttl", "nt", "jsonld"):
+        raise UnknownFormat(
+            f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml"
+        )
+    if fmt == "table":
+        if isinstance(result, ox.QueryBoolean):
+            print("true" if bool(result) else "false")
+        else:
+            sys.stdout.write(_table(result))
+        return EXIT_OK
+    formats = {
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+    }
+    out.write(result.serialize(format=formats[fmt]))
+    if fmt in ("json", "xml"):
+        out.write(b"\n")
+    return EXIT_OK
+
+
+def _mark(text: str, line: int | None, column: int | None) -> str:
+    """The query with line numbers, and a caret under ``line``:``column`` (1-based)."""
+    lines = text.splitlines() or [""]
+    width = len(str(len(lines)))
+    shown = []
+    for number, content in enumerate(lines, 1):
+        shown.append(f"  {number:>{width}} | {content}")
+        if number == line:
+            caret_at = max((column or 1) - 1, 0)
+            prefix = "".join(c if c == "\t" else " " for c in content[:caret_at])
+            shown.append(f"  {'':>{width}} | {prefix}^")
+    return "\n".join(shown) + "\n"
+
+
+def _cell(term) -> str:
+    import pyoxigraph as ox
+
+    from .namespaces import ID, XSD, compact
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        shown = compact(term.value)
+        if shown.startswith("<") and term.value.startswith(ID):
+            return "id:" + term.value[len(ID) :]
+        return shown
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        value = term.value.replace("\n", "\\n")
+        if len(value) > 80:
+            value = value[:79] + "…"
+        if term.language:
+            return f'"{value}"@{term.language}'
+        datatype = term.datatype.value
+        if datatype == XSD + "string":
+            return f'"{value}"'
+        if datatype in {XSD + "integer", XSD + "decimal", XSD + "double", XSD + "boolean"}:
+            return value
+        return f'"{value}"^^{compact(datatype)}'
+    return str(term)
+
+
+def _table(solutions) -> str:
+    """Aligned columns, compact IRIs, a row count."""
+    variables = [v.value for v in solutions.variables]
+    rows = [[_cell(solution[v]) for v in variables] for solution in solutions]
+    widths = [max([len(v) + 1, *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
+    lines = [
+        "  ".join(f"?{v}".ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def _args_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        default="trig",
+        metavar="FORMAT",
+        help="trig (default), nq, ttl, nt, jsonld, rdf",
+    )
+    parser.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="only this named graph (a full IRI, or a name such as 'article' for …/graph/article)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE, not stdout"
+    )
+    _store_argument(parser)
+    _data_argument(parser, "export")
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .namespaces import GRAPH
+    from .store import rdf_format_for
+
+    rdf_format_for(args.format)  # unknown format: fail before opening anything
+    graph = args.graph
+    if graph is not None and ":" not in graph:
+        graph = GRAPH + graph
+    store = _open_store(args)
+    if args.output is None:
+        store.serialize(args.format, graph, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    tmp = args.output.with_name(f".{args.output.name}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            store.serialize(args.format, graph, handle)
+        tmp.replace(args.output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        _err(f"{args.output}: cannot write: {exc.strerror or exc}")
+        return EXIT_USAGE
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return EXIT_OK
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+
+def _args_serve(parser: argparse.ArgumentParser) -> None:
+    _root_argument(parser)
+    _store_argument(parser)
+    parser.add_argument("--host", metavar="HOST", help="interface (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, metavar="PORT", help="port (default: 8000)")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: 2)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="serve these RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD, by "
+        "extension) instead of the curated graph",
+    )
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .store import ensure_store
+
+    settings = _settings(
+        args,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        data_files=tuple(args.data) if args.data else None,
+    )
+    try:
+        store = ensure_store(settings)
+    except ValidationFailed as error:
+        sys.stdout.write(error.report.render())
+        _err("cannot serve: the graph does not validate")
+        return EXIT_INVALID
+    print(f"kigraph serve: {store!r}", file=sys.stderr)
+    del store  # the server opens its own (read-only, per worker); RocksDB must not cross fork
+    gc.collect()
+    try:
+        from .serving import run_server
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.serving":
+            raise
+        _err("the web server is not part of this version yet (server/serving.py)")
+        return EXIT_INTERNAL
+    result = run_server(settings)
+    return int(result or 0)
+
+
 # --- registry --------------------------------------------------------------------------------
 
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
 _COMMANDS: list[Command] = [
     ("validate", _args_validate, _cmd_validate),
-    # ("load", _args_load, _cmd_load), ("serve", …), ("query", …), ("export", …),
-    # ("info", …), ("run", …), ("queries", …) — to come.
+    ("load", _args_load, _cmd_load),
+    ("info", _args_info, _cmd_info),
+    ("query", _args_query, _cmd_query),
+    ("export", _args_export, _cmd_export),
+    ("serve", _args_serve, _cmd_serve),
+    # ("run", …), ("queries", …) — to come.
 ]
 
 _HELP = {
     "validate": "parse ontology/ and data/, check the SHACL shapes and the violation queries",
+    "load": "validate, then build the store in a fresh directory and swap it in atomically",
+    "info": "the store's graphs, triple counts, data version and path",
+    "query": "run a SPARQL query against the store",
+    "export": "write the whole dataset or one graph as RDF",
+    "serve": "serve the store (building it first if there is none) or --data files",
 }
 
 

@@ -119,3 +119,125 @@ class QuerySyntaxError(KGError):
                 match.group(3), query=query, line=int(match.group(1)), column=int(match.group(2))
             )
         return cls(text, query=query)
+
+
+class StoreError(KGError):
+    """The on-disk store cannot be used (base class of the store errors below)."""
+
+    status = 503
+    slug = "store-unavailable"
+    title = "The store cannot be opened"
+
+
+class StoreMissing(StoreError):
+    """There is no store at the given path (run ``kigraph load``)."""
+
+    slug = "store-missing"
+    title = "There is no store"
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store read-write."""
+
+    slug = "store-locked"
+    title = "The store is locked by another process"
+
+
+class StoreCorrupt(StoreError):
+    """The directory is not a readable Oxigraph store."""
+
+    slug = "store-corrupt"
+    title = "The store is damaged or not an Oxigraph store"
+
+
+class UnknownFormat(KGError):
+    """A serialisation format name (or file extension) we do not know."""
+
+    status = 400
+    slug = "unknown-format"
+    title = "Unknown format"
+
+
+class UnknownGraph(KGError):
+    """A named graph that is not in the store."""
+
+    status = 404
+    slug = "unknown-graph"
+    title = "No such graph"
+
+
+# --- HTTP-facing errors (issue 4: the SPARQL endpoint) ------------------------------------------
+
+
+class BadRequest(KGError):
+    """The request is malformed (missing or repeated parameters, bad encoding, …)."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+
+class UpdateNotAllowedHere(KGError):
+    """A SPARQL Update was sent to the query operation (or a query to the update operation)."""
+
+    status = 400
+    slug = "wrong-operation"
+    title = "Wrong SPARQL operation"
+
+
+class UnsupportedMediaType(KGError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported request body media type"
+
+
+class PayloadTooLarge(KGError):
+    status = 413
+    slug = "query-too-large"
+    title = "The query is too large"
+
+
+class NotAcceptable(KGError):
+    """Nothing in ``Accept`` (or ``format=``) can be produced; ``offered`` lists what can."""
+
+    status = 406
+    slug = "not-acceptable"
+    title = "No acceptable representation"
+
+    def __init__(self, detail: str, offered: tuple[str, ...] = ()) -> None:
+        self.offered = tuple(offered)
+        super().__init__(detail)
+
+
+class Forbidden(KGError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class UpdateForbidden(Forbidden):
+    slug = "update-forbidden"
+    title = "SPARQL Update is not allowed"
+
+
+class ServiceForbidden(Forbidden):
+    slug = "service-forbidden"
+    title = "Federated query (SERVICE) to this host is not allowed"
+
+
+class QueryTimeout(KGError):
+    status = 503
+    slug = "query-timeout"
+    title = "The query took too long"
+
+
+class NotFound(KGError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class MethodNotAllowed(KGError):
+    status = 405
+    slug = "method-not-allowed"
+    title = "Method not allowed"

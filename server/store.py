@@ -1,0 +1,867 @@
+"""The Oxigraph store: the only module that imports ``pyoxigraph.Store``.
+
+Pure core: no Flask. What is here:
+
+- :class:`GraphStore` wraps a ``pyoxigraph.Store`` (on disk, or in memory for ``serve --data``):
+  ``query``, ``quads``, ``graphs``, ``serialize`` and the ``data_version`` recorded in the store.
+- :func:`build_store` turns the repository (``ontology/``, ``data/``) into an on-disk store:
+  validate, load every graph of :mod:`server.content`, materialise what the ontology promises
+  (super-properties and inverses, in the premise's graph, never in the provenance graph), stream
+  extra files in with the bulk loader (``kigraph load --add``), describe the dataset (DCAT + VoID
+  in ``…/graph/dataset``) and swap the new store in atomically.
+- :func:`ensure_store` is what ``kigraph serve`` calls: open the store, building it if absent.
+
+On-disk layout and the atomic swap. ``var/store`` (``settings.store``) is a *symlink* to a
+generation directory beside it, ``var/store-<version12>-<n>``. A build works in a fresh
+``var/store.tmp-<pid>-<random>``, closes it, renames it to the next generation name, then points
+a new symlink at it and ``os.replace``s it over ``var/store`` — a single ``rename(2)``, atomic on
+POSIX. A ``kill -9`` at any moment therefore leaves ``var/store`` pointing at the previous,
+complete store. Builds take an exclusive ``flock`` on ``var/.store.lock`` (released by the kernel
+if the process dies), so whatever temp directory a build finds while holding it is stale and is
+removed. The previous generation is kept (a server may still have it open); older ones go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import gc
+import gzip
+import hashlib
+import io
+import os
+import re
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import pyoxigraph as ox
+
+from .content import ONTOLOGY_GRAPH, Content, load_content
+from .errors import (
+    ContentError,
+    KGError,
+    Problem,
+    QuerySyntaxError,
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    StoreMissing,
+    UnknownFormat,
+    UnknownGraph,
+    ValidationFailed,
+)
+from .namespaces import (
+    DATASET,
+    DCAT,
+    DCTERMS,
+    GRAPH,
+    ID,
+    KG,
+    OWL,
+    PREFIXES,
+    RDF,
+    VOID,
+    XSD,
+    sparql_prologue,
+)
+
+DATASET_GRAPH = GRAPH + "dataset"
+ADDED_GRAPH = GRAPH + "added/"
+ONTOLOGY_IRI = "https://w3id.org/kigraph/ontology"
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+SPARQL_ENDPOINT = "https://w3id.org/kigraph/sparql"
+
+#: external link targets of schema:sameAs: (slug, title, namespace)
+LINK_TARGETS: tuple[tuple[str, str, str], ...] = (
+    ("wikidata", "Wikidata", "http://www.wikidata.org/entity/"),
+    ("ror", "Research Organization Registry (ROR)", "https://ror.org/"),
+    ("geonames", "GeoNames", "https://sws.geonames.org/"),
+)
+
+#: short format names (``--format``) for RDF serialisations
+RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+
+#: file extensions we read (``serve --data``, ``load --add``); ``.gz`` may follow any of them
+EXTENSIONS: Mapping[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
+
+_PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) .*?: ")
+_SERIALIZE_PREFIXES = {**PREFIXES, "id": ID}
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+class GraphStore:
+    """A pyoxigraph store with the graph's conventions (named graphs, dataset description)."""
+
+    def __init__(self, store: ox.Store, path: Path | None, data_version: str | None = None):
+        self._store = store
+        #: the path it was opened from (``var/store``, usually a symlink); None in memory
+        self.path = path
+        #: the directory really opened (the symlink's target); None in memory
+        self.location = Path(os.path.realpath(path)) if path is not None else None
+        self.data_version = data_version or self._recorded("versionInfo", OWL) or "unknown"
+
+    def __repr__(self) -> str:
+        return f"<GraphStore {self.path or 'in memory'} version {self.data_version[:12]}>"
+
+    # -- opening
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = True) -> GraphStore:
+        """Open the on-disk store at ``path`` (a store directory or a symlink to one)."""
+        path = Path(path)
+        if not path.exists():
+            detail = f"no store at {path}"
+            if path.is_symlink():
+                detail += f" (the link points to {os.readlink(path)}, which is gone)"
+            raise StoreMissing(detail + "; build it with `kigraph load`")
+        if not path.is_dir():
+            raise StoreCorrupt(f"{path} is not a directory")
+        real = Path(os.path.realpath(path))
+        if not (real / "CURRENT").is_file():
+            raise StoreCorrupt(f"{path} is not an Oxigraph store (no CURRENT file)")
+        if read_only and _locked(real / "LOCK"):
+            raise StoreLocked(
+                f"the store {path} is held read-write by another process; "
+                "wait for it to finish or stop it"
+            )
+        try:
+            store = ox.Store.read_only(str(real)) if read_only else ox.Store(str(real))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"the store {path} is held read-write by another process: {exc}"
+                ) from None
+            raise StoreCorrupt(f"cannot open the store {path}: {exc}") from None
+        except RuntimeError as exc:  # RocksDB's "Corruption: …"
+            raise StoreCorrupt(f"cannot open the store {path}: {exc}") from None
+        try:
+            return cls(store, path)
+        except (OSError, RuntimeError) as exc:
+            raise StoreCorrupt(f"cannot read the store {path}: {exc}") from None
+
+    @classmethod
+    def from_files(cls, files: Sequence[Path]) -> GraphStore:
+        """An in-memory store of arbitrary RDF files, format by extension (``serve --data``).
+
+        Triples of triple formats (and of the default graph of TriG/N-Quads) go into the named
+        graph ``…/graph/<file stem>``; named graphs of quad formats are kept. A dataset
+        description is generated unless the files already contain ``…/graph/dataset`` (as a
+        ``kigraph export`` of the curated graph does).
+        """
+        if not files:
+            raise KGError("no files given", status=400)
+        store = ox.Store()
+        digest = hashlib.sha256()
+        problems: list[Problem] = []
+        for path in map(Path, files):
+            fmt = format_for_path(path)
+            try:
+                with _open_input(path) as (stream, _):
+                    tap = _Tap(stream, digest)
+                    store.load(
+                        input=_decompressed(tap, path),
+                        format=fmt,
+                        base_iri=path.resolve().as_uri(),
+                        to_graph=ox.NamedNode(GRAPH + _stem(path)),
+                    )
+            except SyntaxError as exc:
+                problems.append(_syntax_problem(str(path), exc))
+            except (OSError, EOFError, ValueError) as exc:
+                problems.append(Problem(str(path), None, None, _os_message(exc)))
+        if problems:
+            raise ContentError(problems)
+        version = digest.hexdigest()
+        if not store.contains_named_graph(ox.NamedNode(DATASET_GRAPH)):
+            _describe(store, version, _now(), curated=False, files=[Path(f) for f in files])
+        return cls(store, None)
+
+    # -- reading
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        union_default_graph: bool = True,
+        substitutions: Mapping[Any, Any] | None = None,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query; pyoxigraph's result object.
+
+        The default graph is the union of all graphs unless ``default_graph`` names graphs (or
+        ``union_default_graph`` is False: then it is the store's empty default graph).
+        ``substitutions`` binds variables (names with or without ``?``) to pyoxigraph terms.
+        A query that does not parse raises :class:`QuerySyntaxError` with line and column.
+        """
+        kwargs: dict[str, Any] = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        elif union_default_graph:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = {
+                (k if isinstance(k, ox.Variable) else ox.Variable(str(k).lstrip("?$"))): v
+                for k, v in substitutions.items()
+            }
+        if base_iri is not None:
+            kwargs["base_iri"] = base_iri
+        if prefixes:
+            kwargs["prefixes"] = dict(prefixes)
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError.from_exception(exc, sparql) from None
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads, or those of one named graph."""
+        name = ox.NamedNode(graph) if graph is not None else None
+        return iter(self._store.quads_for_pattern(None, None, None, name))
+
+    def graphs(self) -> list[tuple[str, int]]:
+        """Named graphs and their triple counts, sorted by IRI."""
+        result = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        return [(row["g"].value, int(row["n"].value)) for row in result]
+
+    def has_graph(self, graph: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    @property
+    def modified(self) -> str | None:
+        """``dcterms:modified`` of the dataset description (ISO date-time), if recorded."""
+        return self._recorded("modified", DCTERMS)
+
+    def serialize(
+        self, fmt: str, graph: str | None = None, out: BinaryIO | None = None
+    ) -> bytes | None:
+        """The whole dataset (or one graph) as ``fmt`` (``trig nq ttl nt jsonld rdf``).
+
+        Triple formats (ttl, nt, rdf) of the whole dataset merge all graphs into one.
+        Returns bytes, or None when written to ``out``.
+        """
+        rdf_format = rdf_format_for(fmt)
+        kwargs: dict[str, Any] = {}
+        if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            kwargs["prefixes"] = _SERIALIZE_PREFIXES
+        if graph is not None:
+            if not self.has_graph(graph):
+                raise UnknownGraph(f"no graph <{graph}> in the store")
+            if rdf_format.supports_datasets:
+                return ox.serialize(self.quads(graph), out, rdf_format, **kwargs)
+            return self._store.dump(out, rdf_format, from_graph=ox.NamedNode(graph), **kwargs)
+        if rdf_format.supports_datasets:
+            return self._store.dump(out, rdf_format, **kwargs)
+        triples = self._store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        return ox.serialize(triples, out, rdf_format, **kwargs)
+
+    # -- internals
+
+    def _recorded(self, local: str, namespace: str) -> str | None:
+        rows = list(
+            self._store.query(
+                f"SELECT ?v WHERE {{ GRAPH <{DATASET_GRAPH}> "
+                f"{{ <{DATASET}> <{namespace}{local}> ?v }} }} LIMIT 1"
+            )
+        )
+        return rows[0]["v"].value if rows else None
+
+
+def rdf_format_for(fmt: str) -> ox.RdfFormat:
+    try:
+        return RDF_FORMATS[fmt]
+    except KeyError:
+        known = ", ".join(RDF_FORMATS)
+        raise UnknownFormat(f"unknown RDF format {fmt!r} (use one of: {known})") from None
+
+
+def format_for_path(path: Path) -> ox.RdfFormat:
+    """The RDF format of ``path`` by its extension (``.gz`` looked through)."""
+    suffixes = [s.lower().lstrip(".") for s in path.suffixes]
+    if suffixes and suffixes[-1] == "gz":
+        suffixes.pop()
+    ext = suffixes[-1] if suffixes else ""
+    try:
+        return EXTENSIONS[ext]
+    except KeyError:
+        known = ", ".join(f".{e}" for e in EXTENSIONS)
+        raise UnknownFormat(
+            f"{path}: unknown RDF file extension {('.' + ext) if ext else '(none)'} "
+            f"(use one of: {known}, optionally followed by .gz)"
+        ) from None
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddedFile:
+    """What ``load --add`` did with one file."""
+
+    path: Path
+    graph: str
+    triples: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.triples / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    store: GraphStore
+    added: tuple[AddedFile, ...]
+    seconds: float
+
+
+def build_store(
+    root: Path,
+    store_dir: Path,
+    *,
+    validate: bool = True,
+    add: Sequence[Path] = (),
+    progress: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> GraphStore:
+    """Validate ``root``, build its store in a fresh directory, swap it in at ``store_dir``.
+
+    Raises :class:`ContentError` (files do not parse), :class:`ValidationFailed` (they do but
+    do not validate) before touching anything on disk.
+    """
+    return build(root, store_dir, validate=validate, add=add, progress=progress, log=log).store
+
+
+def build(
+    root: Path,
+    store_dir: Path,
+    *,
+    validate: bool = True,
+    add: Sequence[Path] = (),
+    progress: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """:func:`build_store`, also reporting what ``--add`` did (for the CLI and the bench)."""
+    started = time.perf_counter()
+    say = log or (lambda _message: None)
+    add = [Path(p) for p in add]
+    _check_added(add)
+    content = load_content(root)
+    if validate:
+        from .validation import validate as run_validation
+
+        report = run_validation(content)
+        if not report.ok:
+            raise ValidationFailed(report)
+        say(f"validated {len(content.files)} files, {len(content)} quads")
+    store_dir = Path(store_dir)
+    with _build_lock(store_dir):
+        return _build_locked(content, store_dir, add, progress, say, started)
+
+
+def ensure_store(settings: Any) -> GraphStore:
+    """The store ``kigraph serve`` uses: the ``--data`` files in memory if given, else the
+    on-disk store at ``settings.store``, built from ``settings.root`` first if there is none."""
+    if settings.data_files:
+        return GraphStore.from_files(list(settings.data_files))
+    try:
+        return GraphStore.open(settings.store)
+    except StoreMissing:
+        pass
+    store_dir = Path(settings.store)
+    content = load_content(settings.root)
+    from .validation import validate as run_validation
+
+    report = run_validation(content)
+    if not report.ok:
+        raise ValidationFailed(report)
+    with _build_lock(store_dir):
+        with contextlib.suppress(StoreMissing):  # another process built it meanwhile
+            return GraphStore.open(store_dir)
+        result = _build_locked(content, store_dir, [], False, lambda _m: None, time.perf_counter())
+    return result.store
+
+
+def _build_locked(
+    content: Content,
+    store_dir: Path,
+    add: list[Path],
+    progress: bool,
+    say: Callable[[str], None],
+    started: float,
+) -> BuildResult:
+    parent, name = store_dir.parent, store_dir.name
+    if store_dir.exists() and not store_dir.is_symlink():
+        if store_dir.is_dir() and not any(store_dir.iterdir()):
+            store_dir.rmdir()
+        else:
+            raise StoreError(
+                f"{store_dir} exists and is not a store link made by `kigraph load`; "
+                "move it away or choose another --store"
+            )
+    previous = Path(os.path.realpath(store_dir)) if store_dir.is_symlink() else None
+    _clean(parent, name, keep={previous})
+
+    tmp = parent / f"{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    added: list[AddedFile] = []
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_extend(content.quads())
+        data_graphs = [f.graph for f in content.files if f.path.startswith("data/")]
+        inferred = materialise(store, data_graphs)
+        say(f"loaded {len(content)} quads, materialised {inferred} more")
+        digest = hashlib.sha256(content.version.encode())
+        for path in add:
+            added.append(_add_file(store, path, digest, progress))
+            say(
+                f"added {path}: {added[-1].triples:,} triples in {added[-1].seconds:.1f} s "
+                f"({added[-1].rate:,.0f} triples/s)"
+            )
+        version = digest.hexdigest() if add else content.version
+        _describe(store, version, _modified(content, add), curated=True)
+        store.flush()
+        del store
+        gc.collect()  # close RocksDB before the directory moves
+        final = parent / f"{name}-{version[:12]}-{_next_generation(parent, name)}"
+        os.rename(tmp, final)
+        _fsync_dir(parent)
+        link = parent / f".{name}.link-{os.getpid()}-{secrets.token_hex(4)}"
+        os.symlink(final.name, link)
+        os.replace(link, store_dir)  # the atomic swap
+        _fsync_dir(parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _clean(parent, name, keep={final, previous})
+    return BuildResult(GraphStore.open(store_dir), tuple(added), time.perf_counter() - started)
+
+
+def materialise(store: ox.Store, graphs: Sequence[str]) -> int:
+    """Add what the ontology's ``rdfs:subPropertyOf`` (between kg: properties, transitively) and
+    ``owl:inverseOf`` axioms entail, each inferred triple in the graph of its premise.
+
+    The axioms are read from the ontology graph. Only ``graphs`` are touched (the data graphs:
+    never the provenance graph, whose triples describe what sources say). Returns the number of
+    triples added."""
+    if not graphs:
+        return 0
+    o = f"<{ONTOLOGY_GRAPH}>"
+    supers = [
+        (row["sub"], row["sup"])
+        for row in store.query(
+            sparql_prologue() + f"SELECT DISTINCT ?sub ?sup WHERE {{ GRAPH {o} {{ "
+            "?sub rdfs:subPropertyOf+ ?sup } "
+            "FILTER(?sub != ?sup && STRSTARTS(STR(?sub), STR(kg:)) "
+            "&& STRSTARTS(STR(?sup), STR(kg:))) }"
+        )
+    ]
+    inverses: set[tuple[ox.NamedNode, ox.NamedNode]] = set()
+    for row in store.query(
+        sparql_prologue() + f"SELECT ?p ?q WHERE {{ GRAPH {o} {{ ?p owl:inverseOf ?q }} "
+        "FILTER(isIRI(?p) && isIRI(?q)) }"
+    ):
+        inverses |= {(row["p"], row["q"]), (row["q"], row["p"])}
+    values_g = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " }"
+    updates = []
+    if supers:
+        pairs = " ".join(f"({a} {b})" for a, b in supers)
+        updates.append(
+            f"INSERT {{ GRAPH ?g {{ ?s ?sup ?o }} }} WHERE {{ VALUES (?sub ?sup) {{ {pairs} }} "
+            f"{values_g} GRAPH ?g {{ ?s ?sub ?o }} }}"
+        )
+    if inverses:
+        pairs = " ".join(f"({a} {b})" for a, b in sorted(inverses, key=str))
+        updates.append(
+            f"INSERT {{ GRAPH ?g {{ ?o ?q ?s }} }} WHERE {{ VALUES (?p ?q) {{ {pairs} }} "
+            f"{values_g} GRAPH ?g {{ ?s ?p ?o }} FILTER(!isLiteral(?o)) }}"
+        )
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ {values_g} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+    def size() -> int:
+        return int(next(iter(store.query(count)))["n"].value)
+
+    before = current = size()
+    while updates:  # to a fixpoint: an inverse may have super-properties and back
+        for update in updates:
+            store.update(update)
+        new = size()
+        if new == current:
+            break
+        current = new
+    return current - before
+
+
+def _describe(
+    store: ox.Store,
+    version: str,
+    modified: datetime,
+    *,
+    curated: bool,
+    files: Sequence[Path] = (),
+) -> None:
+    """Write the DCAT + VoID description of everything in ``store`` into ``…/graph/dataset``."""
+    ds, g = ox.NamedNode(DATASET), ox.NamedNode(DATASET_GRAPH)
+
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    def quad(s: ox.NamedNode, p: str, o: Any) -> ox.Quad:
+        return ox.Quad(s, iri(p), o, g)
+
+    static = [
+        quad(ds, RDF + "type", iri(DCAT + "Dataset")),
+        quad(ds, RDF + "type", iri(VOID + "Dataset")),
+        quad(ds, OWL + "versionInfo", ox.Literal(version)),
+        quad(ds, DCTERMS + "modified", ox.Literal(_iso(modified), datatype=iri(XSD + "dateTime"))),
+        quad(ds, VOID + "sparqlEndpoint", iri(SPARQL_ENDPOINT)),
+    ]
+    if curated:
+        static += [
+            quad(ds, DCTERMS + "title", ox.Literal("KI-Graph", language="de")),
+            quad(ds, DCTERMS + "title", ox.Literal("KI-Graph", language="en")),
+            quad(
+                ds,
+                DCTERMS + "description",
+                ox.Literal(
+                    "Wissensgraph öffentlich-privater Kooperationen zur künstlichen Intelligenz "
+                    "in Deutschland: Initiativen, beteiligte Organisationen, Technologien, Orte, "
+                    "Ziele und Förderung, jede Aussage mit ihrer Quelle.",
+                    language="de",
+                ),
+            ),
+            quad(
+                ds,
+                DCTERMS + "description",
+                ox.Literal(
+                    "Knowledge graph of public–private cooperations on artificial intelligence "
+                    "in Germany: initiatives, the organisations involved, technologies, places, "
+                    "goals and funding, every statement with its source.",
+                    language="en",
+                ),
+            ),
+            quad(ds, DCTERMS + "license", iri(LICENCE)),
+            quad(ds, VOID + "uriSpace", ox.Literal(ID)),
+            quad(ds, VOID + "vocabulary", iri(KG)),
+            quad(ds, VOID + "rootResource", iri(ONTOLOGY_IRI)),
+        ]
+    else:
+        names = ", ".join(p.name for p in files)
+        static += [
+            quad(
+                ds, DCTERMS + "title", ox.Literal(f"RDF served by kigraph: {names}", language="en")
+            ),
+            quad(ds, DCTERMS + "description", ox.Literal(f"Loaded from {names}.", language="en")),
+        ]
+    store.extend(static)
+
+    d, dsg = f"<{DATASET}>", f"<{DATASET_GRAPH}>"
+    others = f"FILTER(?g != {dsg})"
+    updates = [
+        # per-graph subsets: the named graph's IRI is the subset
+        f"INSERT {{ GRAPH {dsg} {{ {d} void:subset ?g . ?g a void:Dataset ; void:triples ?n }} }}"
+        f" WHERE {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {others} }}"
+        " GROUP BY ?g }",
+        # totals
+        f"INSERT {{ GRAPH {dsg} {{ {d} void:triples ?n ; void:classes ?c ; void:properties ?p ;"
+        " void:distinctSubjects ?ds }} WHERE { SELECT (COUNT(*) AS ?n)"
+        " (COUNT(DISTINCT ?class) AS ?c) (COUNT(DISTINCT ?pred) AS ?p)"
+        f" (COUNT(DISTINCT ?s) AS ?ds) WHERE {{ GRAPH ?g {{ ?s ?pred ?o }} {others}"
+        " OPTIONAL { FILTER(?pred = rdf:type) BIND(?o AS ?class) } } }",
+        # class partitions
+        f"INSERT {{ GRAPH {dsg} {{ {d} void:classPartition ?part ."
+        " ?part void:class ?class ; void:entities ?n } } WHERE {"
+        " { SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE"
+        f" {{ GRAPH ?g {{ ?s a ?class }} {others} }} GROUP BY ?class }}"
+        f' BIND(IRI(CONCAT("{DATASET}/class/", SUBSTR(SHA256(STR(?class)), 1, 16))) AS ?part) }}',
+        # property partitions
+        f"INSERT {{ GRAPH {dsg} {{ {d} void:propertyPartition ?part ."
+        " ?part void:property ?pred ; void:triples ?n } } WHERE {"
+        " { SELECT ?pred (COUNT(*) AS ?n) WHERE"
+        f" {{ GRAPH ?g {{ ?s ?pred ?o }} {others} }} GROUP BY ?pred }}"
+        f' BIND(IRI(CONCAT("{DATASET}/property/", SUBSTR(SHA256(STR(?pred)), 1, 16))) AS ?part) }}',
+        # sources
+        f"INSERT {{ GRAPH {dsg} {{ {d} dcterms:source ?doc }} }} WHERE"
+        f" {{ GRAPH ?g {{ ?doc a kg:SourceDocument }} {others} }}",
+    ]
+    if curated:
+        targets = " ".join(f'("{slug}" "{title}" "{ns}")' for slug, title, ns in LINK_TARGETS)
+        namespaces = " ".join(f'"{ns}"' for _, _, ns in LINK_TARGETS)
+        updates.append(
+            f"INSERT {{ GRAPH {dsg} {{ {d} void:subset ?ls . ?ls a void:Linkset ;"
+            f" void:subjectsTarget {d} ; void:objectsTarget ?target ;"
+            " void:linkPredicate schema:sameAs ; void:triples ?n ."
+            " ?target a void:Dataset ; dcterms:title ?title ; void:uriSpace ?ns } } WHERE {"
+            f" VALUES (?slug ?title ?ns) {{ {targets} }}"
+            " OPTIONAL { SELECT ?ns (COUNT(*) AS ?links) WHERE {"
+            f" VALUES ?ns {{ {namespaces} }}"
+            f" GRAPH ?g {{ ?s schema:sameAs ?o }} {others} FILTER(STRSTARTS(STR(?o), ?ns)) }}"
+            " GROUP BY ?ns }"
+            " BIND(COALESCE(?links, 0) AS ?n)"
+            f' BIND(IRI(CONCAT("{DATASET}/linkset/", ?slug)) AS ?ls)'
+            f' BIND(IRI(CONCAT("{DATASET}/target/", ?slug)) AS ?target) }}'
+        )
+    for update in updates:
+        store.update(sparql_prologue() + update)
+
+
+# --- load --add --------------------------------------------------------------------------------
+
+
+def _check_added(paths: Sequence[Path]) -> None:
+    problems = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        format_for_path(path)  # UnknownFormat early
+        if not path.is_file():
+            problems.append(Problem(str(path), None, None, "no such file"))
+        elif not os.access(path, os.R_OK):
+            problems.append(Problem(str(path), None, None, "cannot read: permission denied"))
+        stem = _stem(path)
+        if stem in seen:
+            problems.append(
+                Problem(str(path), None, None, f"graph …/graph/added/{stem} is also {seen[stem]}")
+            )
+        seen[stem] = path
+    if problems:
+        raise ContentError(problems)
+
+
+def _add_file(store: ox.Store, path: Path, digest: Any, progress: bool) -> AddedFile:
+    """Stream ``path`` into ``store`` with the bulk loader, into ``…/graph/added/<stem>``."""
+    graph = ADDED_GRAPH + _stem(path)
+    fmt = format_for_path(path)
+    size = path.stat().st_size
+    bar = _progress_bar(path, size) if progress else None
+    file_digest = hashlib.sha256()
+    started = time.perf_counter()
+    try:
+        with _open_input(path) as (stream, _):
+            tap = _Tap(stream, file_digest, bar)
+            store.bulk_load(
+                input=_decompressed(tap, path),
+                format=fmt,
+                base_iri=path.resolve().as_uri(),
+                to_graph=ox.NamedNode(graph),
+            )
+    except SyntaxError as exc:
+        raise ContentError([_syntax_problem(str(path), exc)]) from None
+    except (OSError, EOFError, ValueError) as exc:
+        raise ContentError([Problem(str(path), None, None, _os_message(exc))]) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - started
+    digest.update(_stem(path).encode() + b"\0" + file_digest.digest())
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    triples = int(next(iter(store.query(query)))["n"].value)
+    return AddedFile(path, graph, triples, seconds)
+
+
+class _Tap(io.RawIOBase):
+    """A reader that hashes (and reports progress of) the bytes read through it."""
+
+    def __init__(self, raw: IO[bytes], digest: Any, bar: Any = None):
+        self._raw, self._digest, self._bar = raw, digest, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer)
+        if n:
+            view = memoryview(buffer)[:n]
+            self._digest.update(view)
+            if self._bar is not None:
+                self._bar.update(n)
+        return n or 0
+
+
+def _decompressed(tap: _Tap, path: Path) -> IO[bytes]:
+    if path.suffix.lower() == ".gz":
+        return gzip.GzipFile(fileobj=io.BufferedReader(tap, 1 << 20), mode="rb")
+    return io.BufferedReader(tap, 1 << 20)
+
+
+@contextlib.contextmanager
+def _open_input(path: Path) -> Iterator[tuple[IO[bytes], int]]:
+    try:
+        handle = open(path, "rb", buffering=0)  # noqa: SIM115
+    except OSError as exc:
+        raise ContentError([Problem(str(path), None, None, _os_message(exc))]) from None
+    with handle:
+        yield handle, os.fstat(handle.fileno()).st_size
+
+
+def _progress_bar(path: Path, size: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=size,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc=path.name,
+        file=sys.stderr,
+        mininterval=0.5,
+        leave=False,
+        disable=None,  # no bar when stderr is not a terminal
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem) or "file"
+
+
+def _syntax_problem(file: str, exc: SyntaxError) -> Problem:
+    message = _PARSER_PREFIX.sub("", str(exc.msg or exc))
+    return Problem(file, exc.lineno, exc.offset, message)
+
+
+def _os_message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read: {exc.strerror}"
+    return str(exc) or type(exc).__name__
+
+
+def _locked(lock_file: Path) -> bool:
+    """Whether another process holds the RocksDB LOCK of a store (it is open read-write).
+
+    Test-and-release with ``lockf``; POSIX record locks are per process, so this cannot see
+    (and, on close, would drop) a lock held by this very process — we never hold one on a store
+    we open read-only."""
+    try:
+        fd = os.open(lock_file, os.O_RDWR)
+    except OSError:
+        return False  # no LOCK file or read-only file system: let RocksDB decide
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        return exc.errno in (errno.EACCES, errno.EAGAIN)
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _build_lock(store_dir: Path) -> Iterator[None]:
+    """Exclusive lock for building ``store_dir`` (released by the kernel if we die)."""
+    parent = store_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        handle = open(parent / f".{store_dir.name}.lock", "a+b")  # noqa: SIM115
+    except OSError as exc:
+        raise StoreError(f"cannot create the store in {parent}: {_os_message(exc)}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print(f"kigraph: waiting for another load of {store_dir} …", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _generations(parent: Path, name: str) -> dict[Path, int]:
+    pattern = re.compile(rf"^{re.escape(name)}-[0-9a-f]{{12}}-(\d+)$")
+    found = {}
+    with contextlib.suppress(FileNotFoundError):
+        for child in parent.iterdir():
+            match = pattern.match(child.name)
+            if match and child.is_dir() and not child.is_symlink():
+                found[child] = int(match.group(1))
+    return found
+
+
+def _next_generation(parent: Path, name: str) -> int:
+    return max(_generations(parent, name).values(), default=0) + 1
+
+
+def _clean(parent: Path, name: str, keep: set[Path | None]) -> None:
+    """Remove stale temp dirs and links, and generations other than ``keep`` (we hold the
+    build lock, so no temp dir belongs to a live build)."""
+    keep_real = {Path(os.path.realpath(p)) for p in keep if p is not None}
+    for child in list(parent.iterdir()) if parent.is_dir() else []:
+        if child.name.startswith(f"{name}.tmp-"):
+            shutil.rmtree(child, ignore_errors=True)
+        elif child.name.startswith(f".{name}.link-"):
+            with contextlib.suppress(OSError):
+                child.unlink()
+    for generation in _generations(parent, name):
+        if Path(os.path.realpath(generation)) not in keep_real:
+            shutil.rmtree(generation, ignore_errors=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _modified(content: Content, add: Sequence[Path]) -> datetime:
+    """When the inputs last changed: the newest modification time among them (so loading the
+    same files twice records the same date)."""
+    paths = [content.root / f.path for f in content.files]
+    paths += [content.root / q.path for q in content.violation_queries]
+    paths += list(add)
+    stamps = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            stamps.append(path.stat().st_mtime)
+    return datetime.fromtimestamp(int(max(stamps, default=0)), UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

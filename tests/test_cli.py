@@ -1,0 +1,398 @@
+"""The store commands of the real command line (subprocesses): load, info, query, export, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from server.store import GraphStore
+
+REPO = Path(__file__).resolve().parent.parent
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture
+def store_copy(built_store: Path, tmp_path: Path) -> Path:
+    """A writable copy of the session store (its var/ directory, link included)."""
+    shutil.copytree(built_store.parent, tmp_path / "var", symlinks=True)
+    return tmp_path / "var" / "store"
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for part in ("ontology", "data"):
+        shutil.copytree(REPO / part, root / part)
+    return root
+
+
+def total(kigraph, store: Path) -> int:
+    result = kigraph("query", COUNT_ALL, "--format", "csv", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.splitlines()[1])
+
+
+def write_ntriples(path: Path, n: int) -> None:
+    with open(path, "w") as out:
+        for i in range(n):
+            out.write(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n')
+
+
+# --- load → info → query → export ------------------------------------------------------------
+
+
+def test_load_info_query_export_round_trip(kigraph, repo_copy: Path, tmp_path: Path) -> None:
+    store = tmp_path / "var" / "store"
+    loaded = kigraph("load", "--root", str(repo_copy), "--store", str(store))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "data version" in loaded.stdout and store.is_symlink()
+
+    info = kigraph("info", "--store", str(store))
+    assert info.returncode == 0, info.stderr
+    version = GraphStore.open(store).data_version
+    for expected in (version, "https://w3id.org/kigraph/graph/article", str(store)):
+        assert expected in info.stdout
+
+    n = total(kigraph, store)
+    dump = tmp_path / "all.trig"
+    exported = kigraph("export", "--store", str(store), "-o", str(dump))
+    assert exported.returncode == 0, exported.stderr
+    again = kigraph("query", COUNT_ALL, "--format", "csv", "--data", str(dump))
+    assert again.returncode == 0, again.stderr
+    assert int(again.stdout.splitlines()[1]) == n
+    assert {str(q) for q in GraphStore.from_files([dump]).quads() if not _blank(q)} == {
+        str(q) for q in GraphStore.open(store).quads() if not _blank(q)
+    }
+
+
+def _blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+SELECT = (
+    "SELECT ?o WHERE { <https://w3id.org/kigraph/id/initiative/dfki> kg:involves ?o } ORDER BY ?o"
+)
+CONSTRUCT = "CONSTRUCT WHERE { <https://w3id.org/kigraph/id/initiative/dfki> kg:involves ?o }"
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "expect"),
+    [
+        (SELECT, "table", "id:org/bund"),
+        (SELECT, "csv", "https://w3id.org/kigraph/id/org/bund"),
+        (SELECT, "tsv", "<https://w3id.org/kigraph/id/org/bund>"),
+        (SELECT, "json", '"value":"https://w3id.org/kigraph/id/org/bund"'),
+        (SELECT, "xml", "<uri>https://w3id.org/kigraph/id/org/bund</uri>"),
+        ("ASK { ?s kg:involves ?o }", "table", "true"),
+        ("ASK { ?s kg:involves ?o }", "json", '"boolean":true'),
+        (CONSTRUCT, "table", "kg:involves"),
+        (CONSTRUCT, "ttl", "@prefix kg:"),
+        (CONSTRUCT, "nt", "<https://w3id.org/kigraph/ontology#involves>"),
+        (CONSTRUCT, "jsonld", '"@id"'),
+    ],
+)
+def test_query_formats(kigraph, built_store: Path, query: str, fmt: str, expect: str) -> None:
+    result = kigraph("query", query, "--format", fmt, "--store", str(built_store))
+    assert result.returncode == 0, result.stderr
+    assert expect in result.stdout
+    if fmt == "json":
+        json.loads(result.stdout)
+
+
+def test_query_table_is_aligned(kigraph, built_store: Path) -> None:
+    result = kigraph("query", SELECT, "--store", str(built_store))
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("?o") and set(lines[1]) == {"-"}
+    assert lines[-1].endswith("rows)")
+
+
+def test_query_from_file(kigraph, built_store: Path, tmp_path: Path) -> None:
+    (tmp_path / "q.rq").write_text(SELECT)
+    result = kigraph("query", "--file", str(tmp_path / "q.rq"), "--store", str(built_store))
+    assert result.returncode == 0 and "id:org/bund" in result.stdout
+
+
+def test_query_syntax_error_marks_the_position(kigraph, built_store: Path) -> None:
+    result = kigraph("query", "SELECT * WHERE {\n  ?s nope:x ?o }", "--store", str(built_store))
+    assert result.returncode == 2
+    assert "line 2, column 12" in result.stderr
+    lines = result.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.endswith("?s nope:x ?o }"))
+    assert lines[at + 1].index("^") == lines[at].index("nope:x") + len("nope:x")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdf"),
+    [
+        ("trig", "trig"),
+        ("nq", "nq"),
+        ("ttl", "ttl"),
+        ("nt", "nt"),
+        ("jsonld", "jsonld"),
+        ("rdf", "rdf"),
+    ],
+)
+@pytest.mark.parametrize("graph", [None, "article", "https://w3id.org/kigraph/graph/links"])
+def test_export_formats(
+    kigraph, built_store: Path, tmp_path: Path, fmt: str, rdf: str, graph
+) -> None:
+    out = tmp_path / f"out.{rdf}"
+    args = ["export", "--format", fmt, "-o", str(out), "--store", str(built_store)]
+    if graph:
+        args += ["--graph", graph]
+    result = kigraph(*args)
+    assert result.returncode == 0, result.stderr
+    parsed = list(ox.parse(path=str(out)))
+    assert parsed
+    if graph == "article":
+        assert len({str(q.triple) for q in parsed}) == len(
+            list(GraphStore.open(built_store).quads("https://w3id.org/kigraph/graph/article"))
+        )
+
+
+# --- the atomic swap, refusals, idempotence --------------------------------------------------
+
+
+def test_kill_9_mid_load_leaves_the_old_store(kigraph, store_copy: Path, tmp_path: Path) -> None:
+    before_version = GraphStore.open(store_copy).data_version
+    before = total(kigraph, store_copy)
+    big = tmp_path / "big.nt"
+    write_ntriples(big, 300_000)
+    load = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "server",
+            "load",
+            "--root",
+            str(REPO),
+            "--store",
+            str(store_copy),
+            "--add",
+            str(big),
+            "--no-progress",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(store_copy.parent.glob("store.tmp-*")):
+        assert load.poll() is None, "load finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)  # well into the bulk load
+    assert load.poll() is None, "load finished before it could be killed"
+    os.kill(load.pid, signal.SIGKILL)
+    load.wait()
+    assert list(store_copy.parent.glob("store.tmp-*"))  # the half-built store is left behind
+    assert total(kigraph, store_copy) == before
+    assert GraphStore.open(store_copy).data_version == before_version
+    again = kigraph("load", "--root", str(REPO), "--store", str(store_copy))
+    assert again.returncode == 0, again.stderr
+    assert not list(store_copy.parent.glob("store.tmp-*"))  # cleaned by the next load
+    assert total(kigraph, store_copy) == before
+
+
+def test_invalid_data_is_refused_and_the_store_unchanged(
+    kigraph, store_copy: Path, repo_copy: Path
+) -> None:
+    article = repo_copy / "data" / "article.trig"
+    text = article.read_text()
+    label = next(line for line in text.splitlines() if "rdfs:label" in line and "@en" in line)
+    article.write_text(text.replace(label, label.replace("@en", "@fr"), 1))
+    target = store_copy.resolve()
+    before = total(kigraph, store_copy)
+    result = kigraph("load", "--root", str(repo_copy), "--store", str(store_copy))
+    assert result.returncode == 1
+    assert "kigraph validate: FAILED" in result.stdout and "rdfs:label" in result.stdout
+    assert "unchanged" in result.stderr and "Traceback" not in result.stderr
+    assert store_copy.resolve() == target and total(kigraph, store_copy) == before
+
+
+def test_load_twice_is_idempotent(kigraph, store_copy: Path) -> None:
+    first = kigraph("export", "--format", "nq", "--store", str(store_copy)).stdout
+    assert kigraph("load", "--root", str(REPO), "--store", str(store_copy)).returncode == 0
+    second = kigraph("export", "--format", "nq", "--store", str(store_copy)).stdout
+    assert sorted(first.splitlines()) == sorted(second.splitlines())
+
+
+def test_load_add(kigraph, store_copy: Path, tmp_path: Path) -> None:
+    import gzip
+
+    plain, packed = tmp_path / "extra.nt", tmp_path / "more.nt.gz"
+    write_ntriples(plain, 1000)
+    packed.write_bytes(gzip.compress(b'<http://example.org/x> <http://example.org/p> "1" .\n'))
+    before = GraphStore.open(store_copy).data_version
+    result = kigraph(
+        "load", "--root", str(REPO), "--store", str(store_copy), "--add", str(plain), str(packed)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "triples/s" in result.stdout
+    graphs = dict(GraphStore.open(store_copy).graphs())
+    assert graphs["https://w3id.org/kigraph/graph/added/extra"] == 1000
+    assert graphs["https://w3id.org/kigraph/graph/added/more"] == 1
+    assert GraphStore.open(store_copy).data_version != before
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def _bad_add(tmp: Path) -> list[str]:
+    good, bad = tmp / "good.nt", tmp / "bad.nt"
+    write_ntriples(good, 10)
+    bad.write_text('<http://a> <http://b> "ok" .\n<http://a> <http://b> .\n')
+    return ["load", "--root", str(REPO), "--add", str(good), str(bad)]
+
+
+def _corrupt(tmp: Path) -> list[str]:
+    (tmp / "junk").mkdir()
+    (tmp / "junk" / "CURRENT").write_text("garbage")
+    return ["info", "--store", str(tmp / "junk")]
+
+
+CASES = [
+    ("missing store", lambda t: ["info", "--store", str(t / "nope")], "no store at"),
+    (
+        "missing store (query)",
+        lambda t: ["query", "ASK {}", "--store", str(t / "nope")],
+        "kigraph load",
+    ),
+    ("corrupt store", _corrupt, "damaged" if False else "cannot open the store"),
+    ("not a store", lambda t: ["info", "--store", str(t)], "not an Oxigraph store"),
+    (
+        "unknown export format",
+        lambda t: ["export", "--format", "docx"],
+        "unknown RDF format 'docx'",
+    ),
+    ("unknown query format", lambda t: ["query", "ASK {}", "--format", "docx"], "unknown format"),
+    (
+        "format for another result",
+        lambda t: [
+            "query",
+            SELECT,
+            "--format",
+            "ttl",
+            "--data",
+            str(REPO / "data" / "sources.ttl"),
+        ],
+        "CONSTRUCT",
+    ),
+    (
+        "unknown graph",
+        lambda t: ["export", "--graph", "nope", "--data", str(REPO / "data" / "sources.ttl")],
+        "no graph",
+    ),
+    ("unreadable query file", lambda t: ["query", "--file", str(t / "none.rq")], "cannot read"),
+    ("query and --file", lambda t: ["query", "ASK {}", "--file", str(t / "x.rq")], "not both"),
+    (
+        "unknown data extension",
+        lambda t: ["serve", "--data", str(t / "x.docx")],
+        "unknown RDF file extension",
+    ),
+    ("unreadable data file", lambda t: ["serve", "--data", str(t / "none.ttl")], "cannot read"),
+    (
+        "missing --add file",
+        lambda t: ["load", "--add", str(t / "none.nt"), "--store", str(t / "s")],
+        "no such file",
+    ),
+    ("bad line in --add file", _bad_add, "bad.nt:2:"),
+    (
+        "unwritable output",
+        lambda t: [
+            "export",
+            "-o",
+            str(t / "no" / "dir" / "x.trig"),
+            "--data",
+            str(REPO / "data" / "sources.ttl"),
+        ],
+        "cannot write",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expect"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input(kigraph, built_store: Path, tmp_path: Path, name, args, expect) -> None:
+    argv = args(tmp_path)
+    if "--store" not in argv and "--data" not in argv:
+        argv += ["--store", str(tmp_path / "var" / "store")]
+    result = kigraph(*argv)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert expect in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "var" / "store").exists()  # nothing committed
+
+
+def test_locked_store(kigraph, built_store: Path, tmp_path: Path) -> None:
+    shutil.copytree(built_store.resolve(), tmp_path / "s")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, pyoxigraph as ox; s = ox.Store(sys.argv[1]);"
+            " print('ready', flush=True); time.sleep(60)",
+            str(tmp_path / "s"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = kigraph("info", "--store", str(tmp_path / "s"))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2
+    assert "held read-write by another process" in result.stderr
+
+
+# --- serve and docs --------------------------------------------------------------------------
+
+
+def test_serve_builds_the_store_first(tmp_path: Path) -> None:
+    store = tmp_path / "var" / "store"
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--store", str(store), "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not store.is_symlink():
+            assert serve.poll() is None, serve.stderr.read()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        serve.terminate()
+        try:
+            serve.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
+    assert GraphStore.open(store).graphs()
+    assert "Traceback" not in serve.stderr.read()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "kigraph load",
+        "kigraph info",
+        "kigraph query",
+        "kigraph export",
+        "kigraph serve",
+        "kigraph validate",
+    ],
+)
+def test_readme_documents_each_command(command: str) -> None:
+    assert command in (REPO / "README.md").read_text()
