@@ -1,0 +1,496 @@
+"""Saved queries: ``queries/<name>.rq`` files with ``#+`` YAML metadata, parsed strictly.
+
+A file is valid SPARQL (the metadata lines are comments). Parameters are typed and bound as RDF
+terms with ``substitutions`` (SPARQL-dev SEP-0007) — never spliced into the query text — so a
+parameter value can change which rows come back, never the shape of the query. Any problem in a
+file (unknown key, bad YAML, a parameter that is not a projected variable, a query that does not
+parse) stops start-up with a message naming the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from .errors import ContentError, KGError, Problem
+from .namespaces import XSD
+
+QUERIES_DIR = "queries"
+TYPES = ("iri", "string", "lang-string", "integer", "decimal", "date", "boolean", "enum")
+FORMATS = ("json", "xml", "csv", "tsv", "html", "ttl", "nt", "jsonld", "rdf", "trig", "nq")
+_TOP_KEYS = {"title", "description", "params", "tags", "format", "timeout", "per_page"}
+_PARAM_KEYS = {"type", "required", "default", "example", "values", "values_query", "description"}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_KIND = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
+_TRAILING_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+[0-9]+\s*$", re.I)
+#: query-string parameters the API itself uses; a saved query cannot declare these names
+RESERVED = frozenset({"format", "page", "per_page", "lang"})
+MAX_STRING = 1000
+DEFAULT_PER_PAGE = 100
+MAX_PER_PAGE = 10_000
+
+
+class BadParameter(KGError):
+    status = 400
+    slug = "bad-parameter"
+    title = "A query parameter is missing or invalid"
+
+    def __init__(self, parameter: str, detail: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter {parameter!r}: {detail}")
+
+
+class UnknownQuery(KGError):
+    status = 404
+    slug = "unknown-query"
+    title = "No saved query by that name"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool = False
+    default: Any = None
+    example: Any = None
+    values: tuple[str, ...] = ()
+    values_query: str | None = None
+    description: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def expected(self) -> str:
+        """What a value must look like, for error messages and the API docs."""
+        return {
+            "iri": "an absolute IRI, e.g. https://w3id.org/kigraph/id/org/dfki",
+            "string": f"a text of at most {MAX_STRING} characters",
+            "lang-string": "a text with a language tag, e.g. Mittelstand@de",
+            "integer": "an integer, e.g. 42",
+            "decimal": "a decimal number, e.g. 0.5",
+            "date": "a date YYYY-MM-DD",
+            "boolean": "true or false",
+            "enum": "one of the listed values",
+        }[self.type]
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: str  # relative to the repository root
+    text: str  # the whole file: valid SPARQL, metadata as comments
+    kind: str  # SELECT, CONSTRUCT, ASK or DESCRIBE
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    params: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = ()
+    format: str | None = None
+    timeout: float | None = None
+    per_page: int | None = None
+
+    @property
+    def paginated(self) -> bool:
+        """SELECT queries page with LIMIT/OFFSET unless the file fixes its own limit."""
+        return self.kind == "SELECT" and not _TRAILING_LIMIT.search(_strip_comments(self.text))
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def load_queries(root: Path | str) -> dict[str, SavedQuery]:
+    """Parse every ``queries/*.rq``; raise :class:`ContentError` naming file and line."""
+    root = Path(root)
+    directory = root / QUERIES_DIR
+    if not directory.is_dir():
+        return {}
+    problems: list[Problem] = []
+    queries: dict[str, SavedQuery] = {}
+    for path in sorted(directory.glob("*.rq")):
+        rel = path.relative_to(root).as_posix()
+        try:
+            queries[path.stem] = _parse_file(path.stem, rel, path.read_text(encoding="utf-8"))
+        except _FileProblem as problem:
+            problems.append(Problem(rel, problem.line, None, problem.message))
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(rel, None, None, f"cannot read: {error}"))
+    for query in queries.values():
+        for param in query.params:
+            if param.values_query and param.values_query not in queries:
+                problems.append(
+                    Problem(
+                        query.path,
+                        _line_of(query.text, param.name),
+                        None,
+                        f"parameter {param.name!r}: values_query {param.values_query!r} "
+                        "names no saved query",
+                    )
+                )
+    if problems:
+        raise ContentError(problems)
+    return queries
+
+
+class _FileProblem(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _parse_file(name: str, rel: str, text: str) -> SavedQuery:
+    lines = text.splitlines()
+    meta_lines: list[str] = []
+    for line in lines:
+        if not line.startswith("#+"):
+            break
+        meta_lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+    try:
+        meta = yaml.safe_load("\n".join(meta_lines)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise _FileProblem(line, f"bad YAML metadata: {getattr(error, 'problem', error)}") from None
+    if not isinstance(meta, dict):
+        raise _FileProblem(1, "the #+ metadata must be a YAML mapping")
+    for key in meta:
+        if key not in _TOP_KEYS:
+            raise _FileProblem(
+                _meta_line(lines, str(key)),
+                f"unknown metadata key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})",
+            )
+    kind = _query_kind(text)
+    _check_syntax(text)
+    params = tuple(
+        _parameter(pname, spec, lines) for pname, spec in (meta.get("params") or {}).items()
+    )
+    for param in params:
+        _check_parameter_in_query(param, text, kind, lines)
+    fmt = meta.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise _FileProblem(
+            _meta_line(lines, "format"), f"unknown format {fmt!r} (one of {', '.join(FORMATS)})"
+        )
+    timeout = meta.get("timeout")
+    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise _FileProblem(
+            _meta_line(lines, "timeout"), "timeout must be a positive number of seconds"
+        )
+    per_page = meta.get("per_page")
+    if per_page is not None and (not isinstance(per_page, int) or not 0 < per_page <= MAX_PER_PAGE):
+        raise _FileProblem(
+            _meta_line(lines, "per_page"), f"per_page must be an integer 1..{MAX_PER_PAGE}"
+        )
+    tags = meta.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise _FileProblem(_meta_line(lines, "tags"), "tags must be a list of words")
+    return SavedQuery(
+        name=name,
+        path=rel,
+        text=text,
+        kind=kind,
+        title=_bilingual(meta.get("title"), "title", lines),
+        description=_bilingual(meta.get("description"), "description", lines),
+        params=params,
+        tags=tuple(tags),
+        format=fmt,
+        timeout=float(timeout) if timeout is not None else None,
+        per_page=per_page,
+    )
+
+
+def _bilingual(value: Any, key: str, lines: list[str]) -> Mapping[str, str]:
+    if not (
+        isinstance(value, dict)
+        and all(isinstance(value.get(lang), str) and value[lang].strip() for lang in ("de", "en"))
+    ):
+        raise _FileProblem(
+            _meta_line(lines, key), f"{key} needs a German and an English text: {{de: …, en: …}}"
+        )
+    return {"de": value["de"], "en": value["en"]}
+
+
+def _parameter(name: Any, spec: Any, lines: list[str]) -> Parameter:
+    line = _meta_line(lines, str(name))
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise _FileProblem(line, f"parameter name {name!r} is not a SPARQL variable name")
+    if name in RESERVED:
+        raise _FileProblem(
+            line, f"parameter name {name!r} is reserved by the API ({', '.join(sorted(RESERVED))})"
+        )
+    if not isinstance(spec, dict):
+        raise _FileProblem(line, f"parameter {name!r} must be a mapping with at least a type")
+    for key in spec:
+        if key not in _PARAM_KEYS:
+            raise _FileProblem(
+                line,
+                f"parameter {name!r}: unknown key {key!r} "
+                f"(allowed: {', '.join(sorted(_PARAM_KEYS))})",
+            )
+    ptype = spec.get("type")
+    if ptype not in TYPES:
+        raise _FileProblem(line, f"parameter {name!r}: type must be one of {', '.join(TYPES)}")
+    values = spec.get("values") or ()
+    if ptype == "enum" and not values and not spec.get("values_query"):
+        raise _FileProblem(line, f"parameter {name!r}: an enum needs values or values_query")
+    if ptype != "enum" and (values or spec.get("values_query")):
+        raise _FileProblem(line, f"parameter {name!r}: values and values_query are for enums only")
+    description = spec.get("description") or {}
+    if description and not (isinstance(description, dict) and {"de", "en"} <= set(description)):
+        raise _FileProblem(line, f"parameter {name!r}: description needs de and en")
+    param = Parameter(
+        name=name,
+        type=ptype,
+        required=bool(spec.get("required", False)),
+        default=spec.get("default"),
+        example=spec.get("example"),
+        values=tuple(str(v) for v in values),
+        values_query=spec.get("values_query"),
+        description=description,
+    )
+    for key in ("default", "example"):
+        value = getattr(param, key)
+        # values_query enums are checked against the graph at request time
+        if value is not None and not param.values_query:
+            try:
+                term(param, _yaml_text(value), enum_values=param.values or None)
+            except BadParameter as error:
+                raise _FileProblem(line, f"{key} of {error.detail}") from None
+    return param
+
+
+def _check_syntax(text: str) -> None:
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        line, column = _position(error)
+        raise _FileProblem(
+            line, f"SPARQL syntax error{f' (column {column})' if column else ''}: {_message(error)}"
+        ) from None
+    except Exception:  # noqa: BLE001 — the query parsed; running it on an empty store may not matter
+        pass
+
+
+def _check_parameter_in_query(param: Parameter, text: str, kind: str, lines: list[str]) -> None:
+    line = _meta_line(lines, param.name)
+    body = _strip_comments(text)
+    if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
+        raise _FileProblem(line, f"parameter {param.name!r} is not a variable of the query")
+    sample = param.example if param.example is not None else param.default
+    value = _sample_term(param, sample)
+    try:
+        ox.Store().query(text, substitutions={ox.Variable(param.name): value})
+    except RuntimeError as error:
+        raise _FileProblem(
+            line,
+            f"parameter {param.name!r} cannot be bound: {error} (a SELECT must project it)",
+        ) from None
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _sample_term(param: Parameter, sample: Any) -> ox.NamedNode | ox.Literal:
+    if sample is not None and param.values_query:
+        return _iri(_yaml_text(sample), lambda: BadParameter(param.name, "bad example"))
+    if sample is not None:
+        return term(param, _yaml_text(sample), enum_values=param.values or None)
+    if param.type in ("iri",) or (param.type == "enum" and param.values_query):
+        return ox.NamedNode("https://w3id.org/kigraph/id/example")
+    if param.type == "enum":
+        return term(param, param.values[0], enum_values=param.values)
+    return ox.Literal("1")
+
+
+# --- binding -------------------------------------------------------------------------------
+
+
+def term(
+    param: Parameter, raw: str, *, enum_values: Iterable[str] | None = None
+) -> ox.NamedNode | ox.Literal:
+    """The RDF term for one raw value, or :class:`BadParameter` saying what is expected."""
+    kind = param.type
+
+    def bad() -> BadParameter:
+        return BadParameter(param.name, f"{raw!r} is not {param.expected}")
+
+    if kind == "iri":
+        return _iri(raw, bad)
+    if kind == "string":
+        if len(raw) > MAX_STRING or "\x00" in raw:
+            raise bad()
+        return ox.Literal(raw)
+    if kind == "lang-string":
+        text, sep, lang = raw.rpartition("@")
+        if not sep or not _LANG_TAG.match(lang) or len(text) > MAX_STRING or "\x00" in text:
+            raise bad()
+        return ox.Literal(text, language=lang.lower())
+    if kind == "integer":
+        if not _INTEGER.match(raw) or len(raw) > 30:
+            raise bad()
+        return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "decimal":
+        if not _DECIMAL.match(raw) or len(raw) > 40:
+            raise bad()
+        try:
+            Decimal(raw)
+        except InvalidOperation:
+            raise bad() from None
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "decimal"))
+    if kind == "date":
+        try:
+            parsed = datetime.date.fromisoformat(raw)
+        except ValueError:
+            raise bad() from None
+        if len(raw) != 10:
+            raise bad()
+        return ox.Literal(parsed.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if kind == "boolean":
+        lowered = raw.lower()
+        if lowered not in ("true", "false", "1", "0"):
+            raise bad()
+        return ox.Literal(
+            "true" if lowered in ("true", "1") else "false", datatype=ox.NamedNode(XSD + "boolean")
+        )
+    # enum
+    allowed = list(enum_values if enum_values is not None else param.values)
+    if raw not in allowed:
+        shown = ", ".join(allowed[:20]) + (" …" if len(allowed) > 20 else "")
+        raise BadParameter(param.name, f"{raw!r} is not one of: {shown}")
+    return _iri(raw, bad) if _looks_like_iri(raw) else ox.Literal(raw)
+
+
+def bind(
+    query: SavedQuery,
+    args: Mapping[str, list[str]],
+    enum_values: Callable[[Parameter], list[str]] | None = None,
+) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Substitutions for ``args`` (name → all values given): unknown, repeated, missing or
+    ill-typed parameters raise :class:`BadParameter` naming the parameter."""
+    known = {p.name for p in query.params}
+    for name in args:
+        if name not in known and name not in RESERVED:
+            expected = ", ".join(sorted(known)) or "none"
+            raise BadParameter(name, f"unknown parameter (this query takes: {expected})")
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
+    for param in query.params:
+        given = args.get(param.name, [])
+        if len(given) > 1:
+            raise BadParameter(param.name, "given more than once")
+        raw = given[0] if given else None
+        if raw is None or raw == "":
+            if param.default is not None:
+                raw = _yaml_text(param.default)
+            elif param.required:
+                raise BadParameter(param.name, f"required, expected {param.expected}")
+            else:
+                continue
+        allowed = None
+        if param.type == "enum" and param.values_query and enum_values is not None:
+            allowed = enum_values(param)
+        substitutions[ox.Variable(param.name)] = term(param, raw, enum_values=allowed)
+    return substitutions
+
+
+def paged_text(query: SavedQuery, page: int, per_page: int) -> str:
+    """The query text with LIMIT/OFFSET for one page (integers we computed, not user text)."""
+    if not query.paginated:
+        return query.text
+    return f"{query.text.rstrip()}\nLIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}\n"
+
+
+def example_args(query: SavedQuery) -> dict[str, list[str]]:
+    """The documented example (or default) of each parameter, as a request would carry it."""
+    out: dict[str, list[str]] = {}
+    for param in query.params:
+        value = param.example if param.example is not None else param.default
+        if value is not None:
+            out[param.name] = [_yaml_text(value)]
+    return out
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _iri(raw: str, bad: Callable[[], BadParameter]) -> ox.NamedNode:
+    if not _looks_like_iri(raw) or any(c in raw for c in ' <>"{}|^`\\\n\r\t\x00'):
+        raise bad()
+    try:
+        return ox.NamedNode(raw)
+    except ValueError:
+        raise bad() from None
+
+
+def _looks_like_iri(raw: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$", raw))
+
+
+def _yaml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _strip_comments(text: str) -> str:
+    """Drop ``#`` comments outside IRIs and strings (good enough to find variable names)."""
+    out_lines = []
+    for line in text.splitlines():
+        in_iri = in_string = False
+        quote = ""
+        cut = len(line)
+        for i, char in enumerate(line):
+            if in_string:
+                if char == quote and line[i - 1] != "\\":
+                    in_string = False
+            elif in_iri:
+                in_iri = char != ">"
+            elif char in "\"'":
+                in_string, quote = True, char
+            elif char == "<" and re.match(r"<[^\s<>]*>", line[i:]):
+                in_iri = True
+            elif char == "#":
+                cut = i
+                break
+        out_lines.append(line[:cut])
+    return "\n".join(out_lines)
+
+
+def _query_kind(text: str) -> str:
+    match = _KIND.search(_strip_comments(text))
+    if not match:
+        raise _FileProblem(None, "not a SELECT, CONSTRUCT, ASK or DESCRIBE query")
+    return match.group(1).upper()
+
+
+def _meta_line(lines: list[str], key: str) -> int | None:
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith("#+"):
+            break
+        if re.search(rf"(^|[\s{{,]){re.escape(key)}\s*:", line[2:]):
+            return number
+    return None
+
+
+def _line_of(text: str, key: str) -> int | None:
+    return _meta_line(text.splitlines(), key)
+
+
+def _position(error: SyntaxError) -> tuple[int | None, int | None]:
+    match = re.search(r"(\d+):(\d+)", str(error))
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return getattr(error, "lineno", None), getattr(error, "offset", None)
+
+
+def _message(error: SyntaxError) -> str:
+    return re.sub(r"^error at \d+:\d+: ?", "", str(error).splitlines()[0] if str(error) else "")
