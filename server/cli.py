@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -211,8 +212,6 @@ def _args_query(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
-
     from .namespaces import PREFIXES
 
     if (args.query is None) == (args.file is None):
@@ -237,8 +236,16 @@ def _cmd_query(args: argparse.Namespace) -> int:
         _err(str(error).split("\n")[0][:300])
         sys.stderr.write(_mark(text, error.line, error.column))
         return EXIT_USAGE
+    return _write_result(result, args.format)
+
+
+def _write_result(result, fmt: str) -> int:
+    """Print a query result in ``fmt`` (table, csv, tsv, json, xml, ttl, nt, jsonld)."""
+    import pyoxigraph as ox
+
+    from .namespaces import PREFIXES
+
     out = sys.stdout.buffer
-    fmt = args.format
     if isinstance(result, ox.QueryTriples):
         rdf = {
             "table": ox.RdfFormat.TURTLE,
@@ -330,6 +337,77 @@ def _table(solutions) -> str:
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+# --- saved queries ---------------------------------------------------------------------------
+
+
+def _args_queries(parser: argparse.ArgumentParser) -> None:
+    _root_argument(parser)
+    parser.add_argument("--lang", choices=("de", "en"), default="en", help="language of titles")
+
+
+def _cmd_queries(args: argparse.Namespace) -> int:
+    from .queries import load_queries
+
+    queries = load_queries(args.root or default_root())
+    width = max((len(name) for name in queries), default=0)
+    for name, query in sorted(queries.items()):
+        params = " ".join(f"{p.name}={p.type}{'' if p.required else '?'}" for p in query.params)
+        print(f"{name:<{width}}  {query.kind:<9} {query.title[args.lang]}")
+        if params:
+            print(f"{'':<{width}}  {'':<9} params: {params}")
+    return EXIT_OK
+
+
+def _args_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="the saved query (file name in queries/ without .rq)")
+    parser.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value (repeatable)",
+    )
+    parser.add_argument("--page", default=None, help="page number (SELECT queries)")
+    parser.add_argument("--per-page", default=None, help="rows per page")
+    parser.add_argument(
+        "--format",
+        default="table",
+        help=f"output format: {', '.join(_RESULT_FORMATS)} (default: table)",
+    )
+    _root_argument(parser)
+    _store_argument(parser)
+    _data_argument(parser, "run the query over")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .queries import load_queries, prepare
+
+    if args.format not in _RESULT_FORMATS:
+        raise UnknownFormat(
+            f"unknown format {args.format!r} (use one of: {', '.join(_RESULT_FORMATS)})"
+        )
+    values: dict[str, list[str]] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            _err(f"--param {item!r}: expected NAME=VALUE")
+            return EXIT_USAGE
+        values.setdefault(name, []).append(value)
+    for name, given in (("page", args.page), ("per_page", args.per_page)):
+        if given is not None:
+            values[name] = [given]
+    queries = load_queries(args.root or default_root())
+    store = _open_store(args)
+
+    def enum_values(source) -> list[str]:
+        return [row["value"].value for row in store.query(source.text)]
+
+    prepared = prepare(queries, args.name, values, enum_values)
+    result = store.query(prepared.text, substitutions=prepared.substitutions)
+    return _write_result(result, args.format)
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -442,10 +520,13 @@ _COMMANDS: list[Command] = [
     ("query", _args_query, _cmd_query),
     ("export", _args_export, _cmd_export),
     ("serve", _args_serve, _cmd_serve),
-    # ("run", …), ("queries", …) — to come.
+    ("queries", _args_queries, _cmd_queries),
+    ("run", _args_run, _cmd_run),
 ]
 
 _HELP = {
+    "queries": "list the saved queries in queries/ with their parameters",
+    "run": "run a saved query with typed parameters (--param name=value)",
     "validate": "parse ontology/ and data/, check the SHACL shapes and the violation queries",
     "load": "validate, then build the store in a fresh directory and swap it in atomically",
     "info": "the store's graphs, triple counts, data version and path",
@@ -479,6 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     except KGError as error:
         print(f"kigraph: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (`kigraph … | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("kigraph: interrupted", file=sys.stderr)
         return 130

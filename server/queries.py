@@ -494,3 +494,53 @@ def _position(error: SyntaxError) -> tuple[int | None, int | None]:
 
 def _message(error: SyntaxError) -> str:
     return re.sub(r"^error at \d+:\d+: ?", "", str(error).splitlines()[0] if str(error) else "")
+
+
+# --- one call for every front end (CLI and HTTP) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A saved query ready to run: final text, bound parameters and the page asked for."""
+
+    query: SavedQuery
+    text: str
+    substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal]
+    page: int
+    per_page: int
+
+
+def prepare(
+    queries: Mapping[str, SavedQuery],
+    name: str,
+    args: Mapping[str, list[str]],
+    enum_values: Callable[[SavedQuery], list[str]] | None = None,
+) -> Prepared:
+    """Resolve ``name``, bind ``args`` (query-string style: name → values) and the page.
+
+    ``enum_values(query)`` runs a ``values_query`` and returns its ``?value`` column.
+    """
+    query = queries.get(name)
+    if query is None:
+        raise UnknownQuery(f"no saved query named {name!r}; GET /queries lists them")
+
+    def listed(param: Parameter) -> list[str]:
+        source = queries[param.values_query] if param.values_query else None
+        return enum_values(source) if (source is not None and enum_values) else []
+
+    substitutions = bind(query, args, listed)
+    page = _positive(args, "page", 1, 1_000_000)
+    per_page = _positive(args, "per_page", query.per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return Prepared(query, paged_text(query, page, per_page), substitutions, page, per_page)
+
+
+def _positive(args: Mapping[str, list[str]], name: str, default: int, maximum: int) -> int:
+    given = args.get(name) or []
+    if len(given) > 1:
+        raise BadParameter(name, "given more than once")
+    if not given or given[0] == "":
+        return default
+    raw = given[0]
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise BadParameter(name, f"{raw!r} is not an integer from 1 to {maximum}")
+    return int(raw)

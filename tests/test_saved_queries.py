@@ -325,3 +325,52 @@ def test_strict_parser_names_file_line_and_problem(
     assert problem.line is not None
     if line is not None:
         assert problem.line == line
+
+
+def test_cli_lists_the_saved_queries(kigraph, queries) -> None:
+    result = kigraph("queries", "--root", str(REPO))
+    assert result.returncode == 0
+    listed = {
+        line.split()[0] for line in result.stdout.splitlines() if line and not line[0].isspace()
+    }
+    assert listed == set(queries)
+
+
+def test_cli_runs_a_saved_query_with_a_parameter(kigraph, built_store) -> None:
+    result = kigraph(
+        "run",
+        "organisation-initiatives",
+        "--param",
+        f"agent={ID}org/nvidia",
+        "--format",
+        "csv",
+        "--store",
+        str(built_store),
+        "--root",
+        str(REPO),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("agent,initiative,")
+    assert sum(f"{ID}initiative/industrial-ai-cloud" in line for line in lines) >= 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["run", "organisation-initiatives", "-p", "agnt=x"],
+            "parameter 'agnt': unknown parameter",
+        ),
+        (["run", "organisation-initiatives"], "parameter 'agent': required"),
+        (["run", "lower-bounds", "-p", "minimum=abc"], "parameter 'minimum'"),
+        (["run", "no-such-query"], "no saved query named 'no-such-query'"),
+        (["run", "cooperations", "--format", "yaml"], "unknown format 'yaml'"),
+        (["run", "cooperations", "--page", "0"], "parameter 'page'"),
+    ],
+)
+def test_cli_run_refuses_bad_input_clearly(kigraph, built_store, args, message) -> None:
+    result = kigraph(*args, "--store", str(built_store), "--root", str(REPO))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
