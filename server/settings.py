@@ -50,6 +50,10 @@ class Settings:
     base_iri: str = BASE
     #: the public URL the service is reached at (for links); empty = from the request
     public_url: str = ""
+    #: ``Cache-Control: max-age`` (seconds) of SPARQL results (ETag/304 work regardless)
+    cache_max_age: int = 60
+    #: bytes of serialised results each server worker keeps for repeated queries; 0 = off
+    result_cache_bytes: int = 32_000_000
 
     @property
     def update_enabled(self) -> bool:
@@ -91,6 +95,8 @@ def load_settings(
         "query_timeout": float,
         "max_query_bytes": int,
         "row_cap": int,
+        "cache_max_age": int,
+        "result_cache_bytes": int,
     }
     for f in fields(Settings):
         raw = environ.get(_ENV_PREFIX + f.name.upper())

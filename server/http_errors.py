@@ -1,0 +1,116 @@
+"""The one error renderer: every error becomes an RFC 9457 problem document.
+
+Our :class:`~server.errors.KGError`s, Werkzeug's HTTP exceptions (routing 404/405, 413, …) and
+unexpected exceptions (logged with their traceback; the client gets a generic detail, status
+500) are all rendered here as ``application/problem+json`` —
+``{"type", "title", "status", "detail", …}`` with ``type`` =
+``https://w3id.org/kigraph/problems/<slug>`` — or, for browsers (``Accept`` preferring
+``text/html``), as a small HTML page carrying the same fields. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from .errors import KGError, NotAcceptable, QuerySyntaxError
+from .formats import prefers_html
+
+PROBLEM_BASE = "https://w3id.org/kigraph/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger("kigraph.http")
+
+
+def problem_of(error: BaseException) -> dict:
+    """The problem document (a dict) for any exception."""
+    if isinstance(error, KGError):
+        doc = {
+            "type": PROBLEM_BASE + error.slug,
+            "title": error.title,
+            "status": error.status,
+            "detail": error.detail,
+        }
+        if isinstance(error, QuerySyntaxError):
+            doc["message"] = error.message
+            if error.line is not None:
+                doc["line"] = error.line
+                doc["column"] = error.column
+        if isinstance(error, NotAcceptable) and error.offered:
+            doc["offered"] = list(error.offered)
+        return doc
+    if isinstance(error, HTTPException):
+        code = error.code or 500
+        slug = (error.name or "error").lower().replace(" ", "-").replace("'", "")
+        return {
+            "type": PROBLEM_BASE + slug,
+            "title": error.name,
+            "status": code,
+            "detail": error.description or error.name,
+        }
+    return {
+        "type": PROBLEM_BASE + "internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "An unexpected error happened on the server; it has been logged.",
+    }
+
+
+def problem_bytes(doc: dict) -> bytes:
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _html_page(doc: dict) -> str:
+    esc = html.escape
+    extra = "".join(
+        f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>"
+        for k, v in doc.items()
+        if k not in ("type", "title", "status", "detail")
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{doc['status']} {esc(doc['title'])} – KI-Graph</title></head><body>"
+        f"<h1>{doc['status']} {esc(doc['title'])}</h1>"
+        f"<pre>{esc(str(doc['detail']))}</pre>"
+        f'<p>Problem type: <a href="{esc(doc["type"])}">{esc(doc["type"])}</a></p>'
+        + (f"<table>{extra}</table>" if extra else "")
+        + '<p><a href="/sparql">SPARQL</a></p></body></html>'
+    )
+
+
+def render(error: BaseException, accept: str | None = None) -> Response:
+    """The response for ``error`` (problem+json, or HTML for browsers)."""
+    doc = problem_of(error)
+    status = doc["status"]
+    if accept is not None and prefers_html(accept):
+        response = Response(_html_page(doc), status=status, mimetype="text/html")
+    else:
+        response = Response(problem_bytes(doc), status=status, content_type=PROBLEM_JSON)
+    headers = response.headers
+    headers["Vary"] = "Accept"
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["Cache-Control"] = "no-store"
+    if isinstance(error, HTTPException):
+        for name, value in error.get_headers():
+            if name.lower() in ("allow", "www-authenticate", "retry-after"):
+                headers[name] = value
+    if status == 503:
+        headers.setdefault("Retry-After", "5")
+    return response
+
+
+def _handle(error: BaseException) -> Response:
+    if not isinstance(error, KGError | HTTPException):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+    return render(error, request.headers.get("Accept", ""))
+
+
+def register(app: Flask) -> None:
+    """Install the renderer for every error on ``app``."""
+    app.register_error_handler(KGError, _handle)
+    app.register_error_handler(HTTPException, _handle)
+    app.register_error_handler(Exception, _handle)

@@ -1,0 +1,399 @@
+"""SPARQL query execution for the endpoint — pure (no Flask).
+
+- :func:`analyze` reads a query's shape without executing it: its form (SELECT/ASK/CONSTRUCT/
+  DESCRIBE, or an update), whether it names a dataset (``FROM``/``FROM NAMED``), the IRIs of its
+  ``SERVICE`` calls and ``LOAD`` sources. A small lexer skips strings, comments and IRIs, so
+  ``"FROM"`` in a literal, ``# FROM`` in a comment, ``<http://x/FROM>`` or ``ex:from`` never count.
+- :func:`execute` runs a query with our dataset rule (below), refuses ``SERVICE`` to hosts not on
+  the allow-list before anything runs (pyoxigraph would otherwise fetch any URL: SSRF), and
+  serialises the result in Rust to bytes in the negotiated format, honouring the row cap.
+- :class:`Deadline` is the query timeout: a watchdog thread that, when a query outlives the
+  deadline, runs a callback (the serving layer answers 503 on the socket and ends the worker
+  process, which stops the work for certain — pyoxigraph cannot be interrupted from Python).
+
+Dataset rule: without ``FROM``/``FROM NAMED`` and without ``default-graph-uri``/
+``named-graph-uri`` the default graph is the union of all graphs; as soon as the query or the
+request names a dataset, standard SPARQL semantics apply (the request's graphs override the
+query's, SPARQL 1.1 Protocol §2.1.4). ``GRAPH ?g`` always sees the named graphs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
+from urllib.parse import urljoin, urlsplit
+
+import pyoxigraph as ox
+
+from .errors import (
+    BadRequest,
+    QuerySyntaxError,
+    ServiceForbidden,
+    UpdateNotAllowedHere,
+)
+from .formats import Format
+
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_FORMS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
+  | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][^\s(){}\[\],;.!=<>+*/|^&"'#]*)
+  | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<other>.)
+    """,
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryInfo:
+    """What :func:`analyze` found out about a query text."""
+
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; or the first update keyword; None
+    has_dataset: bool  # FROM or FROM NAMED in the query
+    services: tuple[str | None, ...]  # SERVICE targets (absolute IRI, or None if a variable)
+    loads: tuple[str | None, ...]  # LOAD sources (updates)
+
+    @property
+    def is_update(self) -> bool:
+        return self.form in UPDATE_FORMS
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+@lru_cache(maxsize=4096)
+def analyze(text: str) -> QueryInfo:
+    """Lex ``text`` (a query or an update) and report its shape; never executes anything."""
+    base = ""
+    prefixes: dict[str, str] = {}
+    form = None
+    has_dataset = False
+    services: list[str | None] = []
+    loads: list[str | None] = []
+    tokens = [
+        (m.lastgroup, m.group())
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup not in ("ws", "comment")
+    ]
+
+    def resolve(kind: str, value: str) -> str | None:
+        if kind == "iri":
+            return urljoin(base, value[1:-1]) if base else value[1:-1]
+        if kind == "pname":
+            prefix, _, local = value.partition(":")
+            if prefix in prefixes:
+                return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+        return None
+
+    i, n = 0, len(tokens)
+    while i < n:
+        kind, value = tokens[i]
+        if kind == "word":
+            word = value.upper()
+            if word == "BASE" and i + 1 < n and tokens[i + 1][0] == "iri":
+                base = resolve("iri", tokens[i + 1][1]) or ""
+                i += 2
+                continue
+            if word == "PREFIX" and i + 2 < n and tokens[i + 1][0] == "pname":
+                prefixes[tokens[i + 1][1][:-1]] = resolve(*tokens[i + 2]) or ""
+                i += 3
+                continue
+            if form is None and (word in QUERY_FORMS or word in UPDATE_FORMS):
+                form = word
+            if word == "FROM":
+                has_dataset = True
+            elif word in ("SERVICE", "LOAD"):
+                j = i + 1
+                if j < n and tokens[j][0] == "word" and tokens[j][1].upper() == "SILENT":
+                    j += 1
+                target = resolve(*tokens[j]) if j < n else None
+                (services if word == "SERVICE" else loads).append(target)
+        i += 1
+    return QueryInfo(form, has_dataset, tuple(services), tuple(loads))
+
+
+def host_allowed(iri: str | None, allowlist: Sequence[str]) -> bool:
+    """True if ``iri`` is an absolute http(s) IRI whose host is on ``allowlist``."""
+    if not iri or not allowlist:
+        return False
+    try:
+        parts = urlsplit(iri)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    return parts.scheme in ("http", "https") and host in {h.lower() for h in allowlist}
+
+
+def check_remote_calls(info: QueryInfo, allowlist: Sequence[str]) -> None:
+    """Refuse SERVICE (and LOAD) targets not on the allow-list — before anything runs."""
+    for kind, targets in (("SERVICE", info.services), ("LOAD", info.loads)):
+        for target in targets:
+            if not host_allowed(target, allowlist):
+                shown = f"<{target}>" if target else "a variable or unresolvable IRI"
+                hint = (
+                    "Federated queries are disabled on this server"
+                    if not allowlist
+                    else "Allowed hosts: " + ", ".join(allowlist)
+                )
+                raise ServiceForbidden(
+                    f"{kind} {shown} is refused: the server does not fetch URLs on behalf of "
+                    f"a query. {hint} (setting KIGRAPH_SERVICE_ALLOWLIST)."
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A serialised result."""
+
+    body: bytes
+    truncated: bool = False
+
+
+def prepare(text: str, allowlist: Sequence[str] = (), *, update: bool = False) -> QueryInfo:
+    """Analyse a request's text for the query (or update) operation and apply the guards."""
+    info = analyze(text)
+    if not update and info.is_update:
+        raise UpdateNotAllowedHere(
+            f"This is a SPARQL Update ({info.form} …), sent to the query operation; nothing "
+            "was executed. Send updates as 'update=' or 'application/sparql-update'."
+        )
+    if update and info.form in QUERY_FORMS:
+        raise UpdateNotAllowedHere(
+            f"This is a SPARQL query ({info.form} …), sent to the update operation; nothing "
+            "was executed."
+        )
+    check_remote_calls(info, allowlist)
+    return info
+
+
+def _graph_iris(iris: Sequence[str], what: str) -> list[str]:
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise BadRequest(f"{what}={iri!r} is not a valid IRI: {error}") from None
+    return list(iris)
+
+
+def execute(
+    store,
+    text: str,
+    info: QueryInfo,
+    fmt: Format,
+    *,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+    row_cap: int = 0,
+) -> Answer:
+    """Run a query on a GraphStore and serialise the result to ``fmt`` (pyoxigraph, in Rust)."""
+    kwargs: dict = {}
+    if default_graph_uris or named_graph_uris:
+        kwargs["union_default_graph"] = False
+        kwargs["default_graph"] = _graph_iris(default_graph_uris, "default-graph-uri")
+        kwargs["named_graphs"] = _graph_iris(named_graph_uris, "named-graph-uri")
+    elif info.has_dataset:
+        kwargs["union_default_graph"] = False
+    result = store.query(text, **kwargs)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(result.serialize(format=fmt.ox))
+    if row_cap <= 0:
+        return Answer(result.serialize(format=fmt.ox))
+    if isinstance(result, ox.QueryTriples):
+        triples = list(islice(result, row_cap + 1))
+        truncated = len(triples) > row_cap
+        body = ox.serialize(triples[:row_cap], format=fmt.ox) or b""
+        if truncated and fmt.ox in (
+            ox.RdfFormat.TURTLE,
+            ox.RdfFormat.N_TRIPLES,
+            ox.RdfFormat.TRIG,
+            ox.RdfFormat.N_QUADS,
+        ):
+            body += f"# truncated: only the first {row_cap} triples\n".encode()
+        return Answer(body, truncated)
+    variables = [v.value for v in result.variables]
+    rows = list(islice(result, row_cap + 1))
+    truncated = len(rows) > row_cap
+    return Answer(_write_solutions(variables, rows[:row_cap], fmt, truncated), truncated)
+
+
+def execute_update(store, text: str) -> None:
+    """Run a SPARQL Update (the caller has checked the token and :func:`prepare`d it)."""
+    update = getattr(store, "update", None)
+    if update is None:  # GraphStore has no update() yet: use its pyoxigraph store
+        update = store._store.update
+    try:
+        update(text)
+    except SyntaxError as exc:
+        raise QuerySyntaxError.from_exception(exc, text) from None
+
+
+# --- capped SELECT results: written here because pyoxigraph serialises whole iterators only ----
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f'<literal xml:lang="{term.language}">{_xml_escape(term.value)}</literal>'
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            dt = _xml_escape(term.datatype.value)
+            return f'<literal datatype="{dt}">{_xml_escape(term.value)}</literal>'
+        return f"<literal>{_xml_escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _csv_field(term) -> str:
+    value = term.value if hasattr(term, "value") and not isinstance(term, ox.Triple) else str(term)
+    if isinstance(term, ox.BlankNode):
+        value = "_:" + term.value
+    if any(c in value for c in ',"\r\n'):
+        value = '"' + value.replace('"', '""') + '"'
+    return value
+
+
+TRUNCATED_LINK = "https://w3id.org/kigraph/problems/truncated"
+
+
+def _write_solutions(variables: list[str], rows: list, fmt: Format, truncated: bool) -> bytes:
+    if fmt.ox == ox.QueryResultsFormat.JSON:
+        bindings = [
+            {v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows
+        ]
+        doc: dict = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        if truncated:
+            doc["head"]["link"] = [TRUNCATED_LINK]  # the one place strict parsers accept
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt.ox == ox.QueryResultsFormat.XML:
+        out = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        out += [f'<variable name="{v}"/>' for v in variables]
+        if truncated:
+            out.append(f'<link href="{TRUNCATED_LINK}"/>')
+        out.append("</head><results>")
+        for row in rows:
+            out.append("<result>")
+            for v in variables:
+                if row[v] is not None:
+                    out.append(f'<binding name="{v}">{_xml_term(row[v])}</binding>')
+            out.append("</result>")
+        out.append("</results></sparql>")
+        return "".join(out).encode()
+    if fmt.ox == ox.QueryResultsFormat.CSV:
+        lines = [",".join(variables)]
+        lines += [
+            ",".join("" if row[v] is None else _csv_field(row[v]) for v in variables)
+            for row in rows
+        ]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    lines = ["\t".join("?" + v for v in variables)]
+    lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+# --- the timeout --------------------------------------------------------------------------------
+
+
+class Deadline:
+    """A per-process watchdog: ``arm(timeout, on_expire)`` before a query, ``disarm()`` after.
+
+    One daemon thread polls every ``poll`` seconds (no per-request synchronisation beyond two
+    attribute writes); when the armed deadline passes it calls ``on_expire()`` once. pyoxigraph
+    releases the GIL while it evaluates and serialises, so the thread runs while a query does.
+    The thread is (re)started lazily in each process (threads do not survive ``fork``).
+    """
+
+    def __init__(self, poll: float = 0.05) -> None:
+        self.poll = poll
+        self._deadline = 0.0
+        self._on_expire: Callable[[], None] | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def arm(self, timeout: float, on_expire: Callable[[], None]) -> None:
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._lock = threading.Lock()
+            threading.Thread(target=self._watch, name="kigraph-deadline", daemon=True).start()
+        with self._lock:
+            self._on_expire = on_expire
+            self._deadline = time.monotonic() + timeout
+
+    def disarm(self) -> None:
+        with self._lock:  # never races the watchdog: after this, on_expire will not run
+            self._deadline = 0.0
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.poll)
+            if not self._deadline or time.monotonic() < self._deadline:
+                continue
+            with self._lock:
+                if self._deadline and time.monotonic() >= self._deadline:
+                    self._deadline = 0.0
+                    if self._on_expire is not None:
+                        self._on_expire()  # typically answers 503 and ends the process
+
+
+__all__ = [
+    "Answer",
+    "Deadline",
+    "QueryInfo",
+    "QuerySyntaxError",
+    "analyze",
+    "check_remote_calls",
+    "execute",
+    "host_allowed",
+    "prepare",
+]

@@ -1,0 +1,1 @@
+"""Thin Flask blueprints: HTTP ⇄ the pure core (``server.sparql``, ``server.formats``, …)."""

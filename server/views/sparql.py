@@ -1,0 +1,344 @@
+"""``/sparql`` (and ``/update``): the SPARQL 1.1 Protocol over HTTP — thin glue.
+
+HTTP ⇄ core: this module reads the protocol's request shapes, asks :mod:`server.formats` for the
+format and :mod:`server.sparql` for the answer, and adds the HTTP things (ETag/304, caching,
+compression, CORS, the truncation header). Errors are raised as KGErrors and rendered by
+:mod:`server.http_errors`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import io
+import logging
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Response, current_app, request
+
+from .. import formats, sparql
+from ..errors import (
+    BadRequest,
+    KGError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UpdateForbidden,
+)
+from ..http_errors import render
+from . import service
+from .guard import run_guarded
+
+bp = Blueprint("sparql", __name__)
+log = logging.getLogger("kigraph.sparql")
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+GZIP_MIN = 1400  # bytes: below one packet compression does not pay
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, X-KIGraph-Truncated, Content-Length",
+}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise BadRequest(f"The '{name}' parameter was given {len(values)} times; give it once.")
+    return values[0] if values else None
+
+
+def _body_text() -> str:
+    try:
+        return request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The request body is not valid UTF-8.") from None
+
+
+def _read_operation(update_only: bool = False) -> tuple[str | None, str | None, list, list]:
+    """``(query, update, default_graph_uris, named_graph_uris)`` from any protocol shape."""
+    args = request.args
+    if request.method != "POST":
+        if args.getlist("update"):
+            raise BadRequest("SPARQL Update must be sent with POST.")
+        query = _one(args.getlist("query"), "query")
+        return query, None, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+    essence = (request.mimetype or "").lower()
+    if essence == FORM:
+        form = request.form
+        query = _one(form.getlist("query") + args.getlist("query"), "query")
+        update = _one(form.getlist("update") + args.getlist("update"), "update")
+        if query is not None and update is not None:
+            raise BadRequest("Give either 'query' or 'update', not both.")
+        if query is None and update is None:
+            raise BadRequest("The form has no 'query' (or 'update') parameter.")
+        dg = form.getlist("default-graph-uri") + args.getlist("default-graph-uri")
+        ng = form.getlist("named-graph-uri") + args.getlist("named-graph-uri")
+        if update is not None:
+            dg = form.getlist("using-graph-uri") + args.getlist("using-graph-uri")
+            ng = form.getlist("using-named-graph-uri") + args.getlist("using-named-graph-uri")
+        return query, update, dg, ng
+    if essence == QUERY_BODY and not update_only:
+        if args.getlist("query"):
+            raise BadRequest("A query in the body and a 'query' parameter: give one.")
+        return (
+            _body_text(),
+            None,
+            args.getlist("default-graph-uri"),
+            args.getlist("named-graph-uri"),
+        )
+    if essence == UPDATE_BODY:
+        return (
+            None,
+            _body_text(),
+            args.getlist("using-graph-uri"),
+            args.getlist("using-named-graph-uri"),
+        )
+    accepted = (
+        f"{FORM} or {UPDATE_BODY}" if update_only else f"{FORM}, {QUERY_BODY} or {UPDATE_BODY}"
+    )
+    raise UnsupportedMediaType(
+        f"A POST body of type '{request.content_type or '(none)'}' cannot be read here; "
+        f"send {accepted}."
+    )
+
+
+def _check_size(text: str, max_bytes: int) -> None:
+    if len(text) > max_bytes or (len(text) * 4 > max_bytes and len(text.encode()) > max_bytes):
+        raise PayloadTooLarge(
+            f"The query has {len(text.encode())} bytes; this server accepts at most {max_bytes}."
+        )
+
+
+@bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
+def endpoint():
+    """What :class:`QueryOperation` passes on: no query (service description / query page),
+    updates, and the protocol errors of those."""
+    rt = current_app.extensions["kigraph"]
+    query, update, dg, ng = _read_operation()
+    if update is not None:
+        return _update(rt, update)
+    if query is None:
+        return service.describe(rt)
+    # only reached if QueryOperation is not installed (it handles every query request)
+    status, headers, body = answer(
+        rt,
+        query,
+        dg,
+        ng,
+        request.headers,
+        ",".join(request.args.getlist("format")) or None,
+        request.environ,
+    )
+    return Response(body, status, headers)
+
+
+def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ):
+    """The query operation: ``(status, headers, body)`` or a raised KGError."""
+    settings = rt.settings
+    _check_size(query, settings.max_query_bytes)
+    info = sparql.prepare(query, settings.service_allowlist)
+    offered = formats.GRAPHS if info.is_graph else formats.RESULTS
+    fmt = formats.negotiate(headers.get("Accept"), offered, format_param)
+    etag = hashlib.blake2b(
+        f"{rt.version}\0{query}\0{dg}\0{ng}\0{fmt.name}".encode(), digest_size=12
+    ).hexdigest()
+    inm = headers.get("If-None-Match")
+    if inm and (etag in inm or inm.strip() == "*"):
+        return 304, [*CORS.items(), ("ETag", f'"{etag}"'), ("Vary", "Accept")], b""
+    cached = rt.cache_get(etag)
+    if cached is None:
+        cached = rt.cache_put(etag, _run(rt, query, info, fmt, dg, ng, environ))
+    body, truncated, gz = cached
+    out = [
+        ("Content-Type", fmt.media_type),
+        *CORS.items(),
+        ("Vary", "Accept, Accept-Encoding"),
+        ("Cache-Control", rt.cache_control),
+    ]
+    if truncated:
+        out.append(("X-KIGraph-Truncated", "true"))
+    if len(body) >= GZIP_MIN and "gzip" in (headers.get("Accept-Encoding") or ""):
+        if gz is None:
+            gz = gzip.compress(body, compresslevel=5)
+            rt.cache_put_gzip(etag, gz)
+        body = gz
+        out.append(("Content-Encoding", "gzip"))
+        etag += "-gz"
+    out.append(("ETag", f'"{etag}"'))
+    out.append(("Content-Length", str(len(body))))
+    return 200, out, body
+
+
+def _run(rt, query, info, fmt, dg, ng, environ) -> sparql.Answer:
+    return run_guarded(
+        rt,
+        environ,
+        rt.settings.query_timeout,
+        lambda: sparql.execute(
+            rt.store,
+            query,
+            info,
+            fmt,
+            default_graph_uris=dg,
+            named_graph_uris=ng,
+            row_cap=rt.settings.row_cap,
+        ),
+    )
+
+
+def _update(rt, text: str):
+    settings = rt.settings
+    if not settings.update_enabled:
+        raise UpdateForbidden(
+            "SPARQL Update is disabled on this server (read-only). The operator can enable it "
+            "with KIGRAPH_UPDATE_TOKEN; requests then need 'Authorization: Bearer <token>'."
+        )
+    auth = request.headers.get("Authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.update_token.encode()
+    ):
+        raise UpdateForbidden(
+            "SPARQL Update needs 'Authorization: Bearer <token>' with the configured token."
+        )
+    _check_size(text, settings.max_query_bytes)
+    sparql.prepare(text, settings.service_allowlist, update=True)
+    sparql.execute_update(rt.store, text)
+    rt.updated()
+    return Response(status=204, headers=CORS)
+
+
+@bp.route("/update", methods=["POST"], provide_automatic_options=False)
+def update_endpoint():
+    rt = current_app.extensions["kigraph"]
+    query, update, _dg, _ng = _read_operation(update_only=True)
+    if update is None:
+        raise BadRequest("POST /update takes 'update=' or an application/sparql-update body.")
+    return _update(rt, update)
+
+
+@bp.route("/sparql", methods=["OPTIONS"])
+@bp.route("/update", methods=["OPTIONS"])
+def preflight():
+    headers = dict(PREFLIGHT)
+    headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers",
+        "Accept, Content-Type, Authorization, If-None-Match",
+    )
+    headers["Allow"] = "GET, POST, HEAD, OPTIONS"
+    return Response(status=204, headers=headers)
+
+
+class QueryOperation:
+    """WSGI middleware for the SPARQL query operation at ``/sparql`` — the hot path.
+
+    It answers GET/HEAD with ``query=``, POST ``application/sparql-query`` and POST forms with
+    ``query=`` straight from the WSGI environ (no Flask request/response objects: they cost more
+    than a small query does). Everything else — no query, updates, other paths — goes to Flask,
+    with the body put back. Errors are rendered by :mod:`server.http_errors`, as everywhere.
+    """
+
+    def __init__(self, flask_wsgi, rt) -> None:
+        self.flask_wsgi = flask_wsgi
+        self.rt = rt
+        self.max_body = rt.settings.max_query_bytes * 3 + 4096
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/sparql":
+            return self.flask_wsgi(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        try:
+            if method in ("GET", "HEAD"):
+                qs = environ.get("QUERY_STRING", "")
+                if "query=" not in qs:
+                    return self.flask_wsgi(environ, start_response)
+                params = _parse(qs)
+                if "update" in params:
+                    raise BadRequest("SPARQL Update must be sent with POST.")
+                query = _one(params.get("query", []), "query")
+                dg, ng = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+            elif method == "POST":
+                ctype = environ.get("CONTENT_TYPE", "")
+                essence = ctype.split(";", 1)[0].strip().lower()
+                if essence not in (QUERY_BODY, FORM):
+                    return self.flask_wsgi(environ, start_response)
+                body = self._body(environ)
+                params = _parse(environ.get("QUERY_STRING", ""))
+                if essence == FORM:
+                    form = _parse(body.decode("latin-1"))
+                    if "query" not in form:  # an update, or nothing: Flask's part
+                        environ["wsgi.input"] = io.BytesIO(body)
+                        environ["CONTENT_LENGTH"] = str(len(body))
+                        return self.flask_wsgi(environ, start_response)
+                    if "update" in form or "update" in params:
+                        raise BadRequest("Give either 'query' or 'update', not both.")
+                    query = _one(form["query"] + params.get("query", []), "query")
+                    dg = form.get("default-graph-uri", []) + params.get("default-graph-uri", [])
+                    ng = form.get("named-graph-uri", []) + params.get("named-graph-uri", [])
+                else:
+                    if "query" in params:
+                        raise BadRequest("A query in the body and a 'query' parameter: give one.")
+                    try:
+                        query = body.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise BadRequest("The request body is not valid UTF-8.") from None
+                    dg = params.get("default-graph-uri", [])
+                    ng = params.get("named-graph-uri", [])
+            else:
+                return self.flask_wsgi(environ, start_response)
+            fmt_param = params.get("format")
+            status, headers, body = answer(
+                self.rt,
+                query,
+                dg,
+                ng,
+                _Headers(environ),
+                ",".join(fmt_param or ()) or None,
+                environ,
+            )
+        except Exception as error:  # noqa: BLE001 — every error goes to the one renderer
+            if not isinstance(error, KGError):
+                log.exception("unexpected error on %s /sparql", method)
+            return render(error, environ.get("HTTP_ACCEPT", ""))(environ, start_response)
+        start_response(_STATUS[status], headers)
+        return [] if method == "HEAD" else [body]
+
+    def _body(self, environ) -> bytes:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise BadRequest("Content-Length is not a number.") from None
+        if length > self.max_body:
+            raise PayloadTooLarge(
+                f"The request body has {length} bytes; this server accepts queries of at most "
+                f"{self.rt.settings.max_query_bytes} bytes."
+            )
+        return environ["wsgi.input"].read(length) if length else b""
+
+
+_STATUS = {200: "200 OK", 304: "304 Not Modified"}
+
+
+def _parse(qs: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(qs, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("The parameters are not valid percent-encoded UTF-8.") from None
+
+
+class _Headers:
+    """Request headers read straight from the WSGI environ (``get`` only)."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ) -> None:
+        self.environ = environ
+
+    def get(self, name: str, default=None):
+        return self.environ.get("HTTP_" + name.upper().replace("-", "_"), default)

@@ -1,0 +1,169 @@
+"""Real clients against a real server (``run_server`` in a subprocess on a loopback port)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from server.namespaces import GRAPH
+
+DFKI = "https://w3id.org/kigraph/id/org/dfki"
+EXPLOSIVE = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+)
+
+
+def get(base: str, query: str, accept: str = "*/*", timeout: float = 30):
+    url = base + "/sparql?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_sparqlwrapper_select(live_server, fmt):
+    from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(live_server + "/sparql")
+    wrapper.setQuery(
+        f"SELECT ?label WHERE {{ <{DFKI}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+    )
+    wrapper.setReturnFormat({"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV}[fmt])
+    result = wrapper.query().convert()
+    if fmt == "json":
+        labels = [b["label"]["value"] for b in result["results"]["bindings"]]
+    elif fmt == "xml":
+        labels = [n.firstChild.data for n in result.getElementsByTagName("literal")]
+    else:
+        text = result.decode() if isinstance(result, bytes) else result
+        labels = text.strip().splitlines()[1:]
+    assert labels and any("DFKI" in label or "Deutsches" in label for label in labels)
+
+
+def test_sparqlwrapper_ask_and_post(live_server):
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(live_server + "/sparql")
+    wrapper.setMethod(POST)
+    wrapper.setQuery(f"ASK {{ <{DFKI}> ?p ?o }}")
+    wrapper.setReturnFormat(JSON)
+    assert wrapper.query().convert()["boolean"] is True
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "xml", "json-ld", "n3"])
+def test_sparqlwrapper_construct(live_server, fmt):
+    from rdflib import Graph
+    from SPARQLWrapper import JSONLD, N3, TURTLE, XML, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(live_server + "/sparql")
+    wrapper.setQuery(f"CONSTRUCT {{ <{DFKI}> ?p ?o }} WHERE {{ <{DFKI}> ?p ?o }}")
+    wrapper.setReturnFormat({"turtle": TURTLE, "xml": XML, "json-ld": JSONLD, "n3": N3}[fmt])
+    result = wrapper.query().convert()
+    if not isinstance(result, Graph):
+        rdf_format = {"turtle": "turtle", "json-ld": "json-ld", "n3": "turtle"}[fmt]
+        result = Graph().parse(data=result, format=rdf_format)
+    assert len(result) > 3
+
+
+def test_rdflib_sparqlstore(live_server):
+    from rdflib import Graph, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(live_server + "/sparql")
+    graph = Graph(store=store)
+    rows = list(graph.query(f"SELECT ?p ?o WHERE {{ <{DFKI}> ?p ?o }}"))
+    assert len(rows) > 3
+    assert (URIRef(DFKI), None, None) in graph
+    assert graph.query(f"ASK {{ <{DFKI}> ?p ?o }}").askAnswer is True
+    triples = list(graph.query(f"CONSTRUCT WHERE {{ <{DFKI}> ?p ?o }}"))
+    assert len(triples) == len(rows)
+
+
+def test_from_and_dataset_live(live_server):
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}article> WHERE {{ ?s ?p ?o }}"
+    g = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}article> {{ ?s ?p ?o }} }}"
+    values = []
+    for text in (q, g):
+        status, _, body = get(live_server, text, "application/sparql-results+json")
+        assert status == 200
+        values.append(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    assert values[0] == values[1]
+
+
+def test_timeout_stops_the_query_and_others_are_served(live_server):
+    results: dict = {}
+
+    def explosive():
+        started = time.monotonic()
+        results["explosive"] = (get(live_server, EXPLOSIVE, timeout=60), time.monotonic() - started)
+
+    thread = threading.Thread(target=explosive)
+    thread.start()
+    time.sleep(0.3)
+    fast = []
+    for _ in range(5):
+        started = time.monotonic()
+        status, _, _ = get(live_server, "ASK { ?s ?p ?o }", timeout=10)
+        fast.append((status, time.monotonic() - started))
+        time.sleep(0.1)
+    thread.join(60)
+    (status, headers, body), elapsed = results["explosive"]
+    assert status == 503
+    doc = json.loads(body)
+    assert doc["type"].endswith("/query-timeout") and doc["status"] == 503
+    assert 1.9 < elapsed < 4.0, elapsed  # the deadline is 2 s
+    assert all(s == 200 for s, _ in fast)
+    assert max(t for _, t in fast) < 1.0, fast
+    # the worker that ran it was replaced; the server still answers
+    time.sleep(0.5)
+    assert get(live_server, "ASK {}")[0] == 200
+
+
+def test_ssrf_live(live_server):
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(1.0)
+    port = server.getsockname()[1]
+    status, _, body = get(
+        live_server, f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+    )
+    assert status == 403 and json.loads(body)["type"].endswith("/service-forbidden")
+    with pytest.raises(TimeoutError):
+        server.accept()
+    server.close()
+
+
+def test_caching_live(live_server):
+    url = live_server + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    with urllib.request.urlopen(url) as response:
+        etag = response.headers["ETag"]
+        assert response.headers["Vary"].startswith("Accept")
+    request = urllib.request.Request(url, headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request)
+    assert info.value.code == 304
+
+
+def test_healthz_and_cors_preflight_live(live_server):
+    with urllib.request.urlopen(live_server + "/healthz") as response:
+        assert json.loads(response.read())["status"] == "ok"
+    request = urllib.request.Request(
+        live_server + "/sparql",
+        method="OPTIONS",
+        headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"},
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 204
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
