@@ -118,10 +118,14 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     rt = Runtime(settings, store)
     app.extensions["kigraph"] = rt
 
+    from .views import linked_data, queries
     from .views.sparql import QueryOperation
     from .views.sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(queries.bp)
+    app.register_blueprint(linked_data.bp)  # last: it has the catch-all for other base IRIs
+    queries.check_queries(app)  # a broken query file stops start-up, naming file and line
     app.wsgi_app = QueryOperation(app.wsgi_app, rt)  # the query operation skips Flask
     http_errors.register(app)
 

@@ -156,6 +156,11 @@ def _cmd_load(args: argparse.Namespace) -> int:
             f"  {added.path}: {added.triples:,} triples → <{added.graph}> in "
             f"{added.seconds:.1f} s, {added.rate:,.0f} triples/s"
         )
+    # the downloads are made here, once per data version, not per request
+    from .dumps import directory_for, ensure_dumps
+
+    written = ensure_dumps(store, directory_for(store, settings))
+    print(f"kigraph load: {len(written)} dump files in {written[0].path.parent}")
     return EXIT_OK
 
 

@@ -1,0 +1,88 @@
+"""Dumps of the whole dataset, written once per data version (at ``kigraph load`` or, failing
+that, on the first request) — never per request. Each format also gzipped."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: name suffix, ``kigraph export`` format, media type; the first two keep the named graphs
+FORMATS = (
+    ("trig", "trig", "application/trig"),
+    ("nq", "nq", "application/n-quads"),
+    ("ttl", "ttl", "text/turtle"),
+    ("nt", "nt", "application/n-triples"),
+    ("jsonld", "jsonld", "application/ld+json"),
+    ("rdf", "rdf", "application/rdf+xml"),
+)
+STEM = "kigraph"
+_DONE = ".complete"
+
+
+@dataclass(frozen=True)
+class Dump:
+    name: str
+    path: Path
+    media_type: str
+    encoding: str | None  # "gzip" for the .gz twin
+    size: int
+
+
+def directory_for(store: Any, settings: Any) -> Path:
+    """Where the dumps of this store's data version live."""
+    if store.path is not None:
+        base = Path(store.path).absolute().parent / "downloads"
+    else:
+        base = Path(tempfile.gettempdir()) / "kigraph-downloads"
+    return base / store.data_version
+
+
+def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
+    """The dumps in ``directory``, writing them first if they are not complete there."""
+    if not (directory / _DONE).exists():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            for suffix, fmt, _ in FORMATS:
+                target = scratch / f"{STEM}.{suffix}"
+                with open(target, "wb") as out:
+                    store.serialize(fmt, out=out)
+                # mtime=0: the same data gives byte-identical archives
+                with open(target, "rb") as src, open(f"{target}.gz", "wb") as raw:
+                    with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                        shutil.copyfileobj(src, gz)
+            (scratch / _DONE).touch()
+            try:
+                os.replace(scratch, directory)  # atomic; another process may have won the race
+            except OSError:
+                pass
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        _prune(directory.parent, keep=2)
+    return list_dumps(directory)
+
+
+def _prune(parent: Path, keep: int) -> None:
+    """Keep the newest ``keep`` versions: a server still running may serve the previous one."""
+    versions = sorted(
+        (p for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in versions[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def list_dumps(directory: Path) -> list[Dump]:
+    out = []
+    for suffix, _, media_type in FORMATS:
+        for name, encoding in ((f"{STEM}.{suffix}", None), (f"{STEM}.{suffix}.gz", "gzip")):
+            path = directory / name
+            if path.exists():
+                out.append(Dump(name, path, media_type, encoding, path.stat().st_size))
+    return out

@@ -1,0 +1,345 @@
+"""Linked data: dereferencing, documents in every format, pages, dumps, VoID, GSP, sitemap."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from server.app import create_app
+from server.settings import load_settings
+from server.store import GraphStore
+
+REPO = Path(__file__).resolve().parent.parent
+BASE = "https://w3id.org/kigraph/"
+ID = BASE + "id/"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+PARSE = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@pytest.fixture(scope="module")
+def store(built_store: Path) -> GraphStore:
+    return GraphStore.open(built_store)
+
+
+@pytest.fixture(scope="module")
+def client(built_store: Path, store: GraphStore):
+    return _app(load_settings({"store": built_store, "root": REPO}), store).test_client()
+
+
+def _app(settings, store):
+    return create_app(settings, store=store)
+
+
+def things(store: GraphStore) -> list[str]:
+    query = f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}") && !STRSTARTS(STR(?s), "{ID}statement/")) }}"""
+    return [row["s"].value for row in store.query(query)]
+
+
+def parse(body: bytes, content_type: str) -> list[ox.Triple]:
+    fmt = PARSE[content_type.split(";")[0]]
+    return [q.triple for q in ox.parse(body, format=fmt, base_iri=BASE)]
+
+
+# (path, Accept, status, Location (suffix), Content-Type (prefix))
+DEREFERENCING = [
+    ("/id/org/dfki", "text/html", 303, "/doc/org/dfki", None),
+    ("/id/org/dfki", BROWSER, 303, "/doc/org/dfki", None),
+    ("/id/org/dfki", "text/turtle", 303, "/doc/org/dfki.ttl", None),
+    ("/id/org/dfki", "application/ld+json", 303, "/doc/org/dfki.jsonld", None),
+    ("/id/org/dfki", "application/n-triples", 303, "/doc/org/dfki.nt", None),
+    ("/id/org/dfki", "application/rdf+xml", 303, "/doc/org/dfki.rdf", None),
+    ("/id/org/dfki", "*/*", 303, "/doc/org/dfki.ttl", None),
+    ("/id/org/dfki", "", 303, "/doc/org/dfki.ttl", None),
+    ("/id/org/dfki", "text/turtle;q=0.5, application/rdf+xml", 303, "/doc/org/dfki.rdf", None),
+    ("/id/org/dfki", "image/png", 406, None, "application/problem+json"),
+    ("/id/org/no-such-thing", "text/turtle", 404, None, "application/problem+json"),
+    ("/id/org/no-such-thing", "text/html", 404, None, "text/html"),
+    ("/doc/org/dfki", "text/html", 200, None, "text/html"),
+    ("/doc/org/dfki", "text/turtle", 200, None, "text/turtle"),
+    ("/doc/org/dfki", "application/ld+json", 200, None, "application/ld+json"),
+    ("/doc/org/dfki.ttl", "text/html", 200, None, "text/turtle"),
+    ("/doc/org/dfki.jsonld", "", 200, None, "application/ld+json"),
+    ("/doc/org/dfki.nt", "", 200, None, "application/n-triples"),
+    ("/doc/org/dfki.rdf", "", 200, None, "application/rdf+xml"),
+    ("/doc/org/no-such-thing.ttl", "", 404, None, "application/problem+json"),
+    ("/ontology", "text/html", 200, None, "text/html"),
+    ("/ontology", "text/turtle", 200, None, "text/turtle"),
+    ("/ontology", "application/rdf+xml", 200, None, "application/rdf+xml"),
+    ("/ontology.jsonld", "", 200, None, "application/ld+json"),
+    ("/ontology/1.0.0", "text/turtle", 200, None, "text/turtle"),
+    ("/shapes", "text/turtle", 200, None, "text/turtle"),
+    ("/graph/article", "application/n-triples", 200, None, "application/n-triples"),
+    ("/graph/no-such-graph", "text/turtle", 404, None, "application/problem+json"),
+    ("/.well-known/void", "text/turtle", 200, None, "text/turtle"),
+    ("/dataset", "text/html", 200, None, "text/html"),
+    ("/dataset/linkset/wikidata", "text/turtle", 200, None, "text/turtle"),
+]
+
+
+@pytest.mark.parametrize(("path", "accept", "status", "location", "content_type"), DEREFERENCING)
+def test_dereferencing_matrix(client, path, accept, status, location, content_type) -> None:
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == status, response.data[:300]
+    if location is not None:
+        assert response.headers["Location"].endswith(location)
+    if content_type is not None:
+        assert response.headers["Content-Type"].startswith(content_type)
+    if status in (200, 303):
+        assert "Accept" in response.headers.get("Vary", "")
+
+
+def test_documents_link_to_their_other_formats(client) -> None:
+    response = client.get("/doc/initiative/dfki.ttl")
+    links = response.headers["Link"]
+    for ext, media in (
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+    ):
+        assert f'/doc/initiative/dfki.{ext}>; rel="alternate"; type="{media}"' in links
+
+
+def test_every_resource_dereferences_and_its_turtle_parses(client, store) -> None:
+    resources = things(store)
+    assert len(resources) > 150
+    for iri in resources:
+        path = "/" + iri[len(BASE) :]
+        redirect = client.get(path, headers={"Accept": "text/turtle"})
+        assert redirect.status_code == 303, iri
+        document = client.get(redirect.headers["Location"].replace("http://localhost", ""))
+        assert document.status_code == 200, iri
+        triples = parse(document.data, document.headers["Content-Type"])
+        assert any(
+            t.subject == ox.NamedNode(iri) or t.object == ox.NamedNode(iri) for t in triples
+        ), iri
+
+
+@pytest.mark.parametrize("ext", ["ttl", "jsonld", "nt", "rdf"])
+@pytest.mark.parametrize(
+    "thing",
+    [
+        "initiative/dfki",
+        "org/bmbf",
+        "initiative/blue-lion",
+        "quantity/ki-park-mitglieder",
+        "place/heilbronn",
+    ],
+)
+def test_every_format_carries_the_same_description(client, store, thing, ext) -> None:
+    response = client.get(f"/doc/{thing}.{ext}")
+    triples = set(parse(response.data, response.headers["Content-Type"]))
+    reference = client.get(f"/doc/{thing}.nt")
+    assert triples == set(parse(reference.data, "application/n-triples"))
+    # the description is symmetric: outgoing and incoming links, with labels of neighbours
+    iri = ox.NamedNode(ID + thing)
+    assert any(t.subject == iri for t in triples)
+    assert any(
+        t.predicate == ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        and t.subject != iri
+        for t in triples
+    )
+
+
+def test_jsonld_has_a_compact_context(client) -> None:
+    doc = client.get("/doc/initiative/dfki.jsonld").get_json()
+    assert doc["@context"]["kg"] == BASE + "ontology#"
+    assert "kg:partner" in client.get("/doc/initiative/dfki.jsonld").get_data(as_text=True)
+
+
+def test_every_ontology_term_has_a_section_on_the_ontology_page(client, store) -> None:
+    page = client.get("/ontology", headers={"Accept": "text/html"}).get_data(as_text=True)
+    terms = [
+        row["t"].value
+        for row in store.query(
+            f"SELECT ?t WHERE {{ ?t <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <{BASE}ontology> }}"
+        )
+    ]
+    assert len(terms) > 80
+    for term in terms:
+        assert f'id="{term.rsplit("#", 1)[1]}"' in page, term
+
+
+PAGES = [
+    (
+        "/doc/initiative/dfki",
+        "de",
+        [
+            "22 Mio. € pro Jahr, hälftig Bund/Länder",
+            "Saarland",
+            "Abschnitt",
+            "Schlüsseldaten",
+            "7 beteiligte Länder",
+        ],
+    ),
+    (
+        "/doc/initiative/dfki",
+        "en",
+        [
+            "EUR 22 million per year",
+            "Saarland",
+            "German Research Center for Artificial Intelligence",
+        ],
+    ),
+    (
+        "/doc/initiative/blue-lion",
+        "de",
+        [
+            "Blue Lion steht am LRZ, nicht in Jülich",
+            "Leibniz-Rechenzentrum (LRZ)",
+            "https://www.lrz.de/news/detail/warmlaufen-fuer-blue-lion",
+            "nur nahegelegt",
+        ],
+    ),
+    ("/doc/initiative/ki-park", "de", ["über 300", "KI Park e.V."]),
+    ("/doc/initiative/ki-park", "en", ["over 300"]),
+    (
+        "/doc/org/bmbf",
+        "de",
+        ["BMFTR", "Bundesministerium für Forschung, Technologie und Raumfahrt", "KI-Campus"],
+    ),
+    (
+        "/doc/org/dfki",
+        "de",
+        ["https://ror.org/01ayc5b57", "http://www.wikidata.org/entity/Q896469", "Verwiesen von"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "lang", "expected"), PAGES)
+def test_pages_show_the_facts(client, path, lang, expected) -> None:
+    page = client.get(f"{path}?lang={lang}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for text in expected:
+        assert text in page, text
+    assert '<script type="application/ld+json">' in page
+    assert f'<html lang="{lang}">' in page
+
+
+def test_language_follows_accept_language(client) -> None:
+    page = client.get(
+        "/doc/org/dfki",
+        headers={"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.9,de;q=0.5"},
+    )
+    assert "German Research Center for Artificial Intelligence" in page.get_data(as_text=True)
+    assert "Accept-Language" in page.headers["Vary"]
+
+
+def test_pages_make_no_external_requests(client) -> None:
+    page = client.get("/doc/initiative/dfki", headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
+    loads = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="([^"]+)"', page)
+    for url in loads:
+        assert url.startswith("http://localhost/"), url
+
+
+def test_hostile_labels_are_escaped(tmp_path: Path) -> None:
+    evil = tmp_path / "evil.ttl"
+    evil.write_text(
+        f'<{ID}x/evil> <http://www.w3.org/2000/01/rdf-schema#label> "<script>alert(1)</script>\\" onmouseover=\\"x"@de ;\n'
+        f'  <http://www.w3.org/2000/01/rdf-schema#comment> "\u202eRTL <b>bold</b>"@de .\n',
+        encoding="utf-8",
+    )
+    store = GraphStore.from_files([evil])
+    app = _app(load_settings({"store": tmp_path / "none"}), store)
+    page = (
+        app.test_client().get("/doc/x/evil", headers={"Accept": "text/html"}).get_data(as_text=True)
+    )
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>bold</b>" not in page
+
+
+def test_conditional_get_answers_304(client) -> None:
+    first = client.get("/doc/org/dfki.ttl")
+    again = client.get("/doc/org/dfki.ttl", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+def test_downloads_equal_export_and_are_listed(client, store) -> None:
+    listing = client.get("/downloads").get_json()
+    names = {f["name"] for f in listing["files"]}
+    for ext in ("trig", "nq", "ttl", "nt", "jsonld", "rdf"):
+        assert {f"kigraph.{ext}", f"kigraph.{ext}.gz"} <= names
+    response = client.get("/downloads/kigraph.nq")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/n-quads")
+    assert "attachment; filename=kigraph.nq" in response.headers["Content-Disposition"]
+    assert response.headers.get("Last-Modified") and response.headers.get("ETag")
+    exported = store.serialize("nq")
+    assert set(ox.parse(response.data, format=ox.RdfFormat.N_QUADS)) == set(
+        ox.parse(exported, format=ox.RdfFormat.N_QUADS)
+    )
+    packed = client.get("/downloads/kigraph.nq.gz")
+    assert gzip.decompress(packed.data) == response.data
+    sizes = {f["name"]: f["bytes"] for f in listing["files"]}
+    assert sizes["kigraph.nq"] == len(response.data)
+
+
+@pytest.mark.parametrize(
+    "name", ["../store", "..%2F..%2Fetc%2Fpasswd", "kigraph.exe", ".complete", "%2e%2e"]
+)
+def test_downloads_refuse_anything_else(client, name) -> None:
+    assert client.get(f"/downloads/{name}").status_code == 404
+
+
+def test_void_counts_equal_count_queries(client, store) -> None:
+    void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    triples = parse(void.data, "application/n-triples")
+    counts = {
+        t.subject.value: int(t.object.value)
+        for t in triples
+        if t.predicate.value == "http://rdfs.org/ns/void#triples"
+        and t.subject.value.startswith(BASE + "graph/")
+    }
+    assert {BASE + "graph/article", BASE + "graph/corrections", BASE + "graph/provenance"} <= set(
+        counts
+    )
+    for graph, count in counts.items():
+        (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert int(row["n"].value) == count, graph
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?graph=https://w3id.org/kigraph/graph/links", 200),
+        ("?default", 200),
+        ("", 400),
+        ("?graph=https://example.org/g", 404),
+        ("?graph=a&default", 400),
+    ],
+)
+def test_graph_store_protocol_read_only(client, query, status) -> None:
+    assert client.get("/store" + query, headers={"Accept": "text/turtle"}).status_code == status
+
+
+def test_graph_store_protocol_refuses_writes(client) -> None:
+    for method in (client.put, client.post, client.delete):
+        response = method(
+            "/store?graph=https://w3id.org/kigraph/graph/links",
+            data="<a:b> <a:c> <a:d> .",
+            content_type="text/turtle",
+        )
+        assert response.status_code == 405
+
+
+def test_sitemap_and_robots(client, store) -> None:
+    sitemap = ET.fromstring(client.get("/sitemap.xml").data)
+    locs = {el.text for el in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert "http://localhost/doc/initiative/dfki" in locs
+    assert len(locs) >= len(things(store))
+    robots = client.get("/robots.txt").get_data(as_text=True)
+    assert "Sitemap: http://localhost/sitemap.xml" in robots
