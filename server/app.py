@@ -56,6 +56,10 @@ class Runtime:
     def _open(self):
         if self._given is not None:
             return self._given
+        if self.settings.backend != "embedded":
+            from .remote import open_backend
+
+            return open_backend(self.settings)  # stateless: one HTTP pool per worker
         from .store import GraphStore, ensure_store
 
         if self.settings.update_enabled:
@@ -118,15 +122,20 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     rt = Runtime(settings, store)
     app.extensions["kigraph"] = rt
 
-    from .views import linked_data, queries
+    from .security import Security, harden_templates
+    from .views import linked_data, queries, ui
     from .views.sparql import QueryOperation
     from .views.sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(ui.bp)
     app.register_blueprint(linked_data.bp)  # last: it has the catch-all for other base IRIs
     queries.check_queries(app)  # a broken query file stops start-up, naming file and line
     app.wsgi_app = QueryOperation(app.wsgi_app, rt)  # the query operation skips Flask
+    # outermost: security headers, size limits and rate limiting cover every path
+    app.wsgi_app = Security(app.wsgi_app, settings)
+    harden_templates(app)  # labels with bidi overrides cannot reorder a page
     http_errors.register(app)
 
     @app.get("/healthz")

@@ -125,6 +125,15 @@ def _args_load(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bar for --add files"
     )
+    parser.add_argument(
+        "--push",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="BACKEND",
+        help="then PUT every named graph into a remote store (Graph Store Protocol): "
+        "sparql+http://host:port/query[#store=…] (default: $KIGRAPH_BACKEND)",
+    )
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -156,11 +165,26 @@ def _cmd_load(args: argparse.Namespace) -> int:
             f"  {added.path}: {added.triples:,} triples → <{added.graph}> in "
             f"{added.seconds:.1f} s, {added.rate:,.0f} triples/s"
         )
-    # the downloads are made here, once per data version, not per request
-    from .dumps import directory_for, ensure_dumps
+    if args.push is not None:
+        from .remote import RemoteStore
 
-    written = ensure_dumps(store, directory_for(store, settings))
-    print(f"kigraph load: {len(written)} dump files in {written[0].path.parent}")
+        target = args.push or settings.backend
+        if target == "embedded":
+            _err("--push needs a remote store: --push sparql+http://… or KIGRAPH_BACKEND")
+            return EXIT_USAGE
+        remote = RemoteStore(target, timeout=settings.query_timeout)
+        remote.push(store, log=lambda message: print(f"kigraph load: {message}", file=sys.stderr))
+        print(f"kigraph load: pushed {len(graphs)} graphs to {remote.endpoints.store}")
+    # the downloads are made here, once per data version, not per request
+    from .dumps import directory_for, ensure_dumps, ensure_graph_exports
+
+    directory = directory_for(store, settings)
+    # the network exports come from the saved query cooperation-network, if the root has it
+    if (Path(settings.root) / "queries" / "cooperation-network.rq").exists():
+        written = ensure_graph_exports(store, directory, settings.root)
+    else:
+        written = ensure_dumps(store, directory)
+    print(f"kigraph load: {len(written)} download files in {directory}")
     return EXIT_OK
 
 
@@ -251,7 +275,7 @@ def _write_result(result, fmt: str) -> int:
     from .namespaces import PREFIXES
 
     out = sys.stdout.buffer
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
         rdf = {
             "table": ox.RdfFormat.TURTLE,
             "ttl": ox.RdfFormat.TURTLE,
@@ -423,7 +447,10 @@ def _args_export(parser: argparse.ArgumentParser) -> None:
         "--format",
         default="trig",
         metavar="FORMAT",
-        help="trig (default), nq, ttl, nt, jsonld, rdf",
+        help="trig (default), nq, ttl, nt, jsonld, rdf; or, for graph tools, the cooperation "
+        "network as graphml, gexf (1.3), cytoscape (Cytoscape.js JSON) or csv (Neo4j "
+        "admin-import nodes + relationships: -o DIR, or -o NAME for NAME-nodes.csv and "
+        "NAME-relationships.csv)",
     )
     parser.add_argument(
         "--graph",
@@ -438,9 +465,12 @@ def _args_export(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from . import exports
     from .namespaces import GRAPH
     from .store import rdf_format_for
 
+    if args.format in exports.FORMATS:
+        return _export_network(args)
     rdf_format_for(args.format)  # unknown format: fail before opening anything
     graph = args.graph
     if graph is not None and ":" not in graph:
@@ -462,6 +492,41 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return EXIT_OK
+
+
+def _export_network(args: argparse.Namespace) -> int:
+    """``kigraph export --format graphml|gexf|cytoscape|csv``: the cooperation network."""
+    from . import exports
+
+    if args.graph is not None:
+        _err("--graph does not apply to the network formats (they export cooperation-network)")
+        return EXIT_USAGE
+    if args.format == "csv" and args.output is None:
+        _err("--format csv writes two files: give -o DIR or -o NAME")
+        return EXIT_USAGE
+    store = _open_store(args)
+    files = exports.render(exports.network(store, _settings(args).root), args.format)
+    if args.output is None:
+        (body,) = files.values()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    if args.format == "csv":
+        nodes, rels = exports.csv_paths(args.output)
+        targets = {"-nodes.csv": nodes, "-relationships.csv": rels}
+    else:
+        targets = {suffix: args.output for suffix in files}
+    for suffix, body in files.items():
+        target = targets[suffix]
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            tmp.write_bytes(body)
+            tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            _err(f"{target}: cannot write: {exc.strerror or exc}")
+            return EXIT_USAGE
     return EXIT_OK
 
 

@@ -146,7 +146,11 @@ _FOREIGN = {
 
 
 def exists(store: Any, iri: str) -> bool:
-    return bool(store.query(_EXISTS, substitutions={_R: ox.NamedNode(iri)}))
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # a path with characters no IRI may hold describes nothing
+        return False
+    return bool(store.query(_EXISTS, substitutions={_R: node}))
 
 
 def description(store: Any, iri: str) -> list[ox.Triple]:

@@ -1,5 +1,6 @@
 """Dumps of the whole dataset, written once per data version (at ``kigraph load`` or, failing
-that, on the first request) — never per request. Each format also gzipped."""
+that, on the first request) — never per request. Each format also gzipped. Next to them, the
+cooperation network for graph tools (:mod:`server.exports`), also once per data version."""
 
 from __future__ import annotations
 
@@ -85,4 +86,40 @@ def list_dumps(directory: Path) -> list[Dump]:
             path = directory / name
             if path.exists():
                 out.append(Dump(name, path, media_type, encoding, path.stat().st_size))
+    for name, media_type in GRAPH_FILES:
+        path = directory / name
+        if path.exists():
+            out.append(Dump(name, path, media_type, None, path.stat().st_size))
     return out
+
+
+# --- the cooperation network for graph tools (server.exports), next to the dumps -------------
+
+#: file name, media type: GraphML, GEXF 1.3, Cytoscape.js JSON, the Neo4j admin-import pair
+GRAPH_FILES = (
+    (f"{STEM}-network.graphml", "application/graphml+xml"),
+    (f"{STEM}-network.gexf", "application/gexf+xml"),
+    (f"{STEM}-network.cyjs", "application/json"),
+    (f"{STEM}-network-nodes.csv", "text/csv"),
+    (f"{STEM}-network-relationships.csv", "text/csv"),
+)
+_GRAPH_DONE = ".complete-network"
+
+
+def ensure_graph_exports(store: Any, directory: Path, root: Path | str) -> list[Dump]:
+    """The dumps plus the network exports, writing the exports once per data version (each
+    file via a temporary name and a rename)."""
+    files = ensure_dumps(store, directory)
+    if (directory / _GRAPH_DONE).exists():
+        return files
+    from . import exports
+
+    graph = exports.network(store, root)
+    for fmt in ("graphml", "gexf", "cytoscape", "csv"):
+        for suffix, body in exports.render(graph, fmt).items():
+            target = directory / f"{STEM}-network{suffix}"
+            scratch = directory / f".{target.name}.{os.getpid()}.tmp"
+            scratch.write_bytes(body)
+            os.replace(scratch, target)
+    (directory / _GRAPH_DONE).touch()
+    return list_dumps(directory)

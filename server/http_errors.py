@@ -60,12 +60,24 @@ def problem_of(error: BaseException) -> dict:
     }
 
 
+#: bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a label
+#: they would reorder the text around them on a page ("Trojan Source"); HTML escaping leaves them
+#: alone (an entity is decoded to the same character), so pages show them as visible text
+BIDI_CONTROLS = {c: f"[U+{c:04X}]" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def neutralise_bidi(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
 def problem_bytes(doc: dict) -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
 def _html_page(doc: dict) -> str:
-    esc = html.escape
+    def esc(text: str) -> str:
+        return html.escape(neutralise_bidi(text))
+
     extra = "".join(
         f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>"
         for k, v in doc.items()

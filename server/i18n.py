@@ -31,6 +31,7 @@ TEXT = {
     "sparql": {"de": "SPARQL-Abfrage", "en": "SPARQL query"},
     "queries": {"de": "Gespeicherte Abfragen", "en": "Saved queries"},
     "explore": {"de": "Netzwerk", "en": "Network"},
+    "funding": {"de": "Förderung", "en": "Funding"},
     "ontology": {"de": "Ontologie", "en": "Ontology"},
     "downloads": {"de": "Downloads", "en": "Downloads"},
     "dataset": {"de": "Datensatz (VoID/DCAT)", "en": "Dataset (VoID/DCAT)"},

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import __version__
-from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_STRING, Parameter, SavedQuery
+from .queries import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_STRING, Parameter, SavedQuery
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json",
@@ -96,7 +96,7 @@ def _common(query: SavedQuery) -> list[dict[str, Any]]:
                 "in": "query",
                 "required": False,
                 "description": "Page number, from 1.",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             },
             {
                 "name": "per_page",
@@ -125,7 +125,11 @@ def _responses(query: SavedQuery) -> dict[str, Any]:
     return {
         "200": {"description": "The result", "content": content},
         "304": {"description": "Not modified (ETag matched)"},
-        "400": {"description": "A parameter is missing or invalid", **problem},
+        # browsers (format=html) get the query's page with the error on its form
+        "400": {
+            "description": "A parameter is missing or invalid",
+            "content": {**problem["content"], "text/html": {"schema": {"type": "string"}}},
+        },
         "406": {"description": "No acceptable format", **problem},
         "503": {"description": "The query took too long", **problem},
     }

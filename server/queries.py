@@ -39,6 +39,7 @@ RESERVED = frozenset({"format", "page", "per_page", "lang"})
 MAX_STRING = 1000
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 10_000
+MAX_PAGE = 1_000_000
 
 
 class BadParameter(KGError):
@@ -334,7 +335,10 @@ def term(
         text, sep, lang = raw.rpartition("@")
         if not sep or not _LANG_TAG.match(lang) or len(text) > MAX_STRING or "\x00" in text:
             raise bad()
-        return ox.Literal(text, language=lang.lower())
+        try:
+            return ox.Literal(text, language=lang.lower())
+        except ValueError:  # a tag of the right shape that is still not BCP 47
+            raise bad() from None
     if kind == "integer":
         if not _INTEGER.match(raw) or len(raw) > 30:
             raise bad()
@@ -529,7 +533,7 @@ def prepare(
         return enum_values(source) if (source is not None and enum_values) else []
 
     substitutions = bind(query, args, listed)
-    page = _positive(args, "page", 1, 1_000_000)
+    page = _positive(args, "page", 1, MAX_PAGE)
     per_page = _positive(args, "per_page", query.per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE)
     return Prepared(query, paged_text(query, page, per_page), substitutions, page, per_page)
 

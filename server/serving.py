@@ -122,7 +122,10 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
     from .app import create_app
     from .store import ensure_store
 
-    store = ensure_store(settings)  # builds the on-disk store if missing; loads --data files
+    if settings.backend != "embedded" and not settings.data_files:
+        store = None  # a remote store: each worker opens its own HTTP pool
+    else:
+        store = ensure_store(settings)  # builds the on-disk store if missing; loads --data
     if settings.data_files:
         application = create_app(settings, store=store)  # in memory: inherited by the workers
     else:

@@ -31,6 +31,9 @@ class Settings:
     root: Path = field(default_factory=_repo_root)
     #: on-disk Oxigraph store directory (built by ``kigraph load``)
     store: Path = field(default_factory=lambda: _repo_root() / "var" / "store")
+    #: ``embedded`` (the on-disk store above) or a remote SPARQL 1.1 store,
+    #: ``sparql+http://host:port/query[#update=…&store=…&union=server|graphs]`` (server.remote)
+    backend: str = "embedded"
     #: serve these RDF files instead of the curated graph (``kigraph serve --data``)
     data_files: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
@@ -54,6 +57,14 @@ class Settings:
     cache_max_age: int = 60
     #: bytes of serialised results each server worker keeps for repeated queries; 0 = off
     result_cache_bytes: int = 32_000_000
+    #: largest request header block (bytes of all header names and values); larger → 431
+    max_header_bytes: int = 16_384
+    #: requests per second each client address may send (token bucket); 0 = no rate limit
+    rate_limit: float = 0.0
+    #: requests a client may send at once before the rate applies; 0 = twice the rate (≥ 1)
+    rate_burst: int = 0
+    #: also rate-limit loopback clients (127.0.0.0/8, ::1), which are exempt by default
+    rate_limit_loopback: bool = False
 
     @property
     def update_enabled(self) -> bool:
@@ -71,6 +82,10 @@ def _convert(name: str, raw: str, kind: type) -> object:
             return float(raw)
         if kind is Path:
             return Path(raw)
+        if kind is bool:
+            if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+                raise ValueError("expected 1/0, true/false, yes/no or on/off")
+            return raw.strip().lower() in ("1", "true", "yes", "on")
         if name in ("data_files",):
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
         if name in ("service_allowlist",):
@@ -97,6 +112,10 @@ def load_settings(
         "row_cap": int,
         "cache_max_age": int,
         "result_cache_bytes": int,
+        "max_header_bytes": int,
+        "rate_limit": float,
+        "rate_burst": int,
+        "rate_limit_loopback": bool,
     }
     for f in fields(Settings):
         raw = environ.get(_ENV_PREFIX + f.name.upper())

@@ -61,6 +61,40 @@ _TOKEN = re.compile(
 )
 
 
+#: deepest nesting of ( { [ a query may have: pyoxigraph's parser and evaluator recurse, and
+#: a few thousand levels overflow the thread's stack — a segfault that ends the worker
+MAX_NESTING = 128
+#: most operators, brackets, separators and keywords a query may have: long chains
+#: (``1+1+…``, ``{…} UNION {…} …``, thousands of BINDs or triple patterns) build left-deep trees
+#: that overflow the stack in the same way. IRIs, literals, names and variables do not count.
+MAX_STRUCTURE = 3000
+
+
+def _check_structure(tokens: list[tuple[str | None, str]]) -> None:
+    depth = deepest = count = 0
+    for kind, value in tokens:
+        if kind == "word":
+            count += 1
+        elif kind == "other":
+            if value in "({[":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif value in ")}]":
+                depth -= 1
+            if not value.isdigit():
+                count += 1
+    if deepest > MAX_NESTING:
+        raise BadRequest(
+            f"The query nests brackets {deepest} levels deep; this server accepts at most "
+            f"{MAX_NESTING}."
+        )
+    if count > MAX_STRUCTURE:
+        raise BadRequest(
+            f"The query has {count} operators, brackets and keywords; this server accepts at "
+            f"most {MAX_STRUCTURE}. Split it up, or use VALUES for long lists."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class QueryInfo:
     """What :func:`analyze` found out about a query text."""
@@ -93,6 +127,7 @@ def analyze(text: str) -> QueryInfo:
         for m in _TOKEN.finditer(text)
         if m.lastgroup not in ("ws", "comment")
     ]
+    _check_structure(tokens)
 
     def resolve(kind: str, value: str) -> str | None:
         if kind == "iri":
@@ -216,7 +251,7 @@ def execute(
         return Answer(result.serialize(format=fmt.ox))
     if row_cap <= 0:
         return Answer(result.serialize(format=fmt.ox))
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):  # CONSTRUCT/DESCRIBE (either backend)
         triples = list(islice(result, row_cap + 1))
         truncated = len(triples) > row_cap
         body = ox.serialize(triples[:row_cap], format=fmt.ox) or b""

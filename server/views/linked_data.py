@@ -231,8 +231,37 @@ SELECT ?title ?description WHERE {{ GRAPH <{GRAPH}dataset> {{
         title=title,
         description=description,
         stats=stats,
+        counts=_void_counts(lang),
         cooperations=cooperations,
     )
+
+
+_COUNTED = (  # (VoID figure or class partition, German, English)
+    ("void:triples", "Tripel", "triples"),
+    ("void:distinctSubjects", "beschriebene Dinge", "described things"),
+    ("kg:Cooperation", "Kooperationen", "cooperations"),
+    ("kg:Project", "Projekte", "projects"),
+    ("kg:Technology", "Technologien", "technologies"),
+    ("schema:MonetaryGrant", "Förderungen", "grants"),
+    ("kg:Passage", "belegte Textstellen", "source passages"),
+    ("kg:Correction", "Korrekturen", "corrections"),
+)
+
+
+def _void_counts(lang: str) -> list[dict]:
+    """Figures of the VoID description (…/graph/dataset) for the home page."""
+    void = "http://rdfs.org/ns/void#"
+    dataset = f"<{_base()}dataset>"
+    query = f"""PREFIX void: <{void}>
+SELECT ?key ?n WHERE {{ GRAPH <{GRAPH}dataset> {{
+  {{ {dataset} ?key ?n FILTER(?key IN (void:triples, void:distinctSubjects)) }}
+  UNION {{ {dataset} void:classPartition [ void:class ?key ; void:entities ?n ] }} }} }}"""
+    found = {compact(r["key"].value): int(r["n"].value) for r in _store().query(query)}
+    return [
+        {"n": found[key], "label": de if lang == "de" else en}
+        for key, de, en in _COUNTED
+        if key in found
+    ]
 
 
 # --- things and their documents -----------------------------------------------------------
@@ -527,7 +556,8 @@ def graph_store() -> Response:
 def _dumps() -> list[dumps.Dump]:
     store = _store()
     directory = dumps.directory_for(store, _runtime().settings)
-    return _memo("dumps", lambda: dumps.ensure_dumps(store, directory))
+    root = _runtime().settings.root
+    return _memo("dumps", lambda: dumps.ensure_graph_exports(store, directory, root))
 
 
 @bp.get("/downloads")

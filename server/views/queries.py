@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import formats, i18n, queries
-from ..errors import NotFound
+from ..errors import NotAcceptable, NotFound
 from ..namespaces import ID, compact
 from ..openapi import build_openapi
 from .guard import run_guarded
@@ -49,7 +49,10 @@ def _lang() -> str:
 def saved_queries() -> dict[str, queries.SavedQuery]:
     """Parsed once per process at start-up (``create_app`` calls this, so a bad file stops it)."""
     rt = _runtime()
-    return rt.memo.setdefault(("queries", "files"), queries.load_queries(rt.settings.root))
+    key = ("queries", "files")
+    if key not in rt.memo:  # not setdefault(): its argument would re-parse every file each call
+        rt.memo[key] = queries.load_queries(rt.settings.root)
+    return rt.memo[key]
 
 
 def _render(template: str, **context) -> str:
@@ -150,6 +153,13 @@ def run(name: str) -> Response:
         raise queries.UnknownQuery(f"No saved query named {name!r}; GET /queries lists them.")
     query = saved_queries()[name]
     offered = RESULT_FORMATS if query.kind in ("SELECT", "ASK") else GRAPH_FORMATS
+    if explicit is not None and explicit not in offered:  # e.g. .ttl on a SELECT query
+        raise NotAcceptable(
+            f"The {query.kind} query {name!r} cannot be given as .{suffix}; it is offered as "
+            + ", ".join(f.essence for f in offered if f is not formats.HTML)
+            + ".",
+            tuple(f.essence for f in offered if f is not formats.HTML),
+        )
     fmt = explicit or _negotiate(query, offered)
     args = {key: request.args.getlist(key) for key in request.args if key not in ("format", "lang")}
     store = _runtime().store
@@ -203,7 +213,7 @@ def _negotiate(query: queries.SavedQuery, offered) -> formats.Format:
 
 
 def _serialize(result, fmt: formats.Format) -> bytes:
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
         return ox.serialize(result, format=fmt.ox) or b""
     return result.serialize(format=fmt.ox)
 
@@ -243,7 +253,7 @@ def _page_links(query, prepared, args, fmt, *, more: bool) -> str:
 
 def _table(result):
     """Columns and rows for the HTML view: IRIs become links, literals text."""
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
         return None, None, ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
     if isinstance(result, ox.QueryBoolean):
         return ["result"], [[{"text": "true" if bool(result) else "false"}]], None

@@ -1,15 +1,12 @@
 """GET ``/sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, JSON-LD,
-RDF/XML by ``Accept``) for programs, a small bilingual query page for browsers."""
+RDF/XML by ``Accept``) for programs, the query editor (:mod:`.ui`) for browsers."""
 
 from __future__ import annotations
-
-import html
 
 import pyoxigraph as ox
 from flask import Response, request
 
 from .. import formats
-from ..namespaces import GRAPH
 
 UNION_NOTE_EN = (
     "Without FROM / FROM NAMED and without default-graph-uri / named-graph-uri the default graph "
@@ -92,33 +89,8 @@ SELECT ?thing ?label WHERE {
 
 
 def query_page(rt) -> str:
-    esc = html.escape
-    graphs = "".join(
-        f"<li><code>{esc(g)}</code> ({n})</li>" for g, n in rt.graphs if g.startswith(GRAPH)
-    )
-    options = "".join(
-        f'<option value="{f.name}">{esc(f.essence)}</option>'
-        for f in (*formats.RESULTS, *formats.GRAPHS)
-    )
-    return f"""<!doctype html>
-<html lang="de"><head><meta charset="utf-8"><title>KI-Graph SPARQL</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-textarea{{width:100%;font-family:monospace}}</style></head><body>
-<h1>KI-Graph SPARQL</h1>
-<p lang="de">SPARQL-1.1-Endpunkt des KI-Graph (nur lesend).</p>
-<p lang="en">SPARQL 1.1 endpoint of KI-Graph (read-only).</p>
-<form method="get" action="">
-<label for="query"><span lang="de">Anfrage</span> / <span lang="en">Query</span></label>
-<textarea id="query" name="query" rows="12">{esc(EXAMPLE)}</textarea>
-<label for="format">Format</label> <select id="format" name="format">{options}</select>
-<button type="submit"><span lang="de">Ausführen</span> / <span lang="en">Run</span></button>
-</form>
-<h2><span lang="de">Default-Graph</span> / <span lang="en">Default graph</span></h2>
-<p lang="de">{esc(UNION_NOTE_DE)}</p><p lang="en">{esc(UNION_NOTE_EN)}</p>
-<h2><span lang="de">Benannte Graphen</span> / <span lang="en">Named graphs</span></h2>
-<ul>{graphs}</ul>
-<p><span lang="de">Maschinenlesbare Beschreibung</span> / <span lang="en">Service
-description</span>: <a href="?format=ttl">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>,
-<a href="?format=rdf">RDF/XML</a></p>
-</body></html>"""
+    """The browser page: the YASGUI query editor (:mod:`.ui`), with a plain form as fallback."""
+    from . import ui
+
+    options = [(f.name, f.essence) for f in (*formats.RESULTS, *formats.GRAPHS)]
+    return ui.sparql_page(rt, UNION_NOTE_DE, UNION_NOTE_EN, EXAMPLE, options)

@@ -1,0 +1,246 @@
+"""Exports for graph tools — GraphML, GEXF 1.3, Cytoscape.js JSON and a Neo4j admin-import CSV
+pair — built with networkx from the saved CONSTRUCT query ``cooperation-network``, the same
+graph the network view (``/explore``) draws.
+
+Pure core: no Flask. ``network(store, root)`` gives a :class:`networkx.MultiDiGraph` whose nodes
+are IRIs with ``iri``, ``kind``, ``type``, ``types``, ``label``, ``label_de``, ``label_en`` and
+whose edges carry ``property`` (the IRI), ``role`` (its local name), ``label``, ``label_de``,
+``label_en``. ``write(graph, fmt, target)`` serialises it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .namespaces import RDF, RDFS, compact
+
+#: format name -> (file suffix, media type); ``csv`` is a pair of files
+FORMATS = {
+    "graphml": (".graphml", "application/graphml+xml"),
+    "gexf": (".gexf", "application/gexf+xml"),
+    "cytoscape": (".cyjs", "application/json"),
+    "csv": (".csv", "text/csv"),
+}
+QUERY_NAME = "cooperation-network"
+#: the kinds of node the views colour, in legend order, with their German and English names
+KINDS = {
+    "initiative": {"de": "Initiative", "en": "Initiative"},
+    "organisation": {"de": "Organisation", "en": "Organisation"},
+    "collective": {"de": "Kollektiv", "en": "Collective"},
+    "technology": {"de": "Technologie", "en": "Technology"},
+    "place": {"de": "Ort", "en": "Place"},
+    "targetGroup": {"de": "Zielgruppe", "en": "Target group"},
+    "other": {"de": "Sonstiges", "en": "Other"},
+}
+_KIND_OF_CLASS = {
+    "kg:Cooperation": "initiative",
+    "kg:Project": "initiative",
+    "kg:FundingProgramme": "initiative",
+    "kg:Initiative": "initiative",
+    "kg:Collective": "collective",
+    "kg:Technology": "technology",
+    "kg:TargetGroup": "targetGroup",
+    "kg:FederalState": "place",
+    "schema:City": "place",
+    "schema:Country": "place",
+    "schema:Place": "place",
+}
+_ORGANISATION_HINTS = ("Organization", "Organisation", "Agent", "Body", "Institute", "Centre")
+_ORGANISATION_CLASSES = {"kg:Company", "kg:Association"}
+
+
+def kind_of(types: list[str]) -> str:
+    """The view's kind of a node from its (compact) classes."""
+    for t in types:
+        if t in _KIND_OF_CLASS:
+            return _KIND_OF_CLASS[t]
+    for t in types:
+        if t in _ORGANISATION_CLASSES or t.endswith(_ORGANISATION_HINTS):
+            return "organisation"
+    return "other"
+
+
+def _main_type(types: list[str]) -> str:
+    """The most telling class: ours before schema.org before org/prov."""
+    for prefix in ("kg:", "schema:", "org:", "prov:"):
+        for t in sorted(types):
+            if t.startswith(prefix):
+                return t
+    return sorted(types)[0] if types else ""
+
+
+def network(store: Any, root: Path | str) -> nx.MultiDiGraph:
+    """The cooperation network: the saved query ``cooperation-network`` run on ``store``."""
+    from .queries import load_queries
+
+    saved = load_queries(root)[QUERY_NAME]
+    triples = list(store.query(saved.text))
+    return graph_from_triples(triples, _property_labels(store, triples))
+
+
+def _property_labels(store: Any, triples: list) -> dict[str, dict[str, str]]:
+    props = {t.predicate.value for t in triples} - {RDF + "type", RDFS + "label"}
+    labels: dict[str, dict[str, str]] = {p: {} for p in props}
+    query = f"SELECT ?p ?l WHERE {{ ?p <{RDFS}label> ?l }}"
+    for p in sorted(props):
+        for row in store.query(query, substitutions={ox.Variable("p"): ox.NamedNode(p)}):
+            label = row["l"]
+            if label.language in ("de", "en"):
+                labels[p].setdefault(label.language, label.value)
+    return labels
+
+
+def graph_from_triples(triples: list, property_labels: dict[str, dict[str, str]]):
+    """Nodes are the IRIs that carry a type and a label; every other IRI-to-IRI triple is an
+    edge (parallel edges kept: a MultiDiGraph)."""
+    types: dict[str, list[str]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    edges: list[tuple[str, str, str]] = []
+    for t in triples:
+        s, p, o = t.subject.value, t.predicate.value, t.object
+        if p == RDF + "type":
+            types.setdefault(s, []).append(compact(o.value))
+        elif p == RDFS + "label":
+            if isinstance(o, ox.Literal) and o.language in ("de", "en"):
+                labels.setdefault(s, {})[o.language] = o.value
+        elif isinstance(o, ox.NamedNode):
+            edges.append((s, p, o.value))
+    graph = nx.MultiDiGraph(name="KI-Graph cooperation network")
+    for iri in sorted(set(types) | set(labels)):
+        node_types = sorted(set(types.get(iri, [])))
+        de = labels.get(iri, {}).get("de", "")
+        en = labels.get(iri, {}).get("en", "")
+        graph.add_node(
+            iri,
+            iri=iri,
+            kind=kind_of(node_types),
+            type=_main_type(node_types),
+            types=" ".join(node_types),
+            label=de or en or compact(iri),
+            label_de=de or en,
+            label_en=en or de,
+        )
+    for s, p, o in sorted(set(edges)):
+        role = p.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        names = property_labels.get(p, {})
+        graph.add_edge(
+            s,
+            o,
+            key=f"{compact(s)} {compact(p)} {compact(o)}",
+            property=p,
+            role=role,
+            label=names.get("de") or names.get("en") or role,
+            label_de=names.get("de") or role,
+            label_en=names.get("en") or role,
+        )
+    for iri in list(graph.nodes):  # an edge to a node without type/label: give it the basics
+        data = graph.nodes[iri]
+        if "iri" not in data:
+            data.update(
+                iri=iri,
+                kind="other",
+                type="",
+                types="",
+                label=compact(iri),
+                label_de=compact(iri),
+                label_en=compact(iri),
+            )
+    return graph
+
+
+# --- serialisations ------------------------------------------------------------------------
+
+
+def graphml(graph: nx.MultiDiGraph) -> bytes:
+    out = io.BytesIO()
+    nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
+    return out.getvalue()
+
+
+def gexf(graph: nx.MultiDiGraph) -> bytes:
+    out = io.BytesIO()
+    nx.write_gexf(graph, out, encoding="utf-8", prettyprint=True, version="1.3")
+    # networkx 3.x spells the XML Schema instance namespace without "www." for 1.3
+    return out.getvalue().replace(
+        b'"http://w3.org/2001/XMLSchema-instance"', b'"http://www.w3.org/2001/XMLSchema-instance"'
+    )
+
+
+def cytoscape(graph: nx.MultiDiGraph) -> dict:
+    """Cytoscape.js JSON (also read by Cytoscape desktop: File › Import › Network from File)."""
+    nodes = [
+        {"data": {"id": iri, "name": data["label"], **data, "degree": graph.degree(iri)}}
+        for iri, data in graph.nodes(data=True)
+    ]
+    edges = [
+        {"data": {"id": key, "source": s, "target": o, "name": data["label"], **data}}
+        for s, o, key, data in graph.edges(keys=True, data=True)
+    ]
+    return {
+        "format_version": "1.0",
+        "generated_by": "KI-Graph",
+        "target_cytoscapejs_version": "~3",
+        "data": {"name": graph.graph.get("name", "")},
+        "elements": {"nodes": nodes, "edges": edges},
+    }
+
+
+def _neo4j_type(role: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", role).upper()
+
+
+def _neo4j_label(data: dict) -> str:
+    kind = data["kind"][0].upper() + data["kind"][1:]
+    local = data["type"].split(":", 1)[-1]
+    return ";".join(dict.fromkeys(x for x in (kind, local) if x))
+
+
+NODE_HEADER = ["id:ID", ":LABEL", "iri", "kind", "type", "label_de", "label_en"]
+RELATIONSHIP_HEADER = [":START_ID", ":END_ID", ":TYPE", "property", "label_de", "label_en"]
+
+
+def neo4j_csv(graph: nx.MultiDiGraph) -> tuple[str, str]:
+    """``(nodes.csv, relationships.csv)`` for ``neo4j-admin database import full``."""
+    nodes, rels = io.StringIO(), io.StringIO()
+    w = csv.writer(nodes, lineterminator="\n")
+    w.writerow(NODE_HEADER)
+    for iri, d in graph.nodes(data=True):
+        w.writerow([iri, _neo4j_label(d), iri, d["kind"], d["type"], d["label_de"], d["label_en"]])
+    w = csv.writer(rels, lineterminator="\n")
+    w.writerow(RELATIONSHIP_HEADER)
+    for s, o, d in graph.edges(data=True):
+        w.writerow([s, o, _neo4j_type(d["role"]), d["property"], d["label_de"], d["label_en"]])
+    return nodes.getvalue(), rels.getvalue()
+
+
+def csv_paths(target: Path) -> tuple[Path, Path]:
+    """Where ``--format csv -o TARGET`` writes: into TARGET if it is a directory (or ends in
+    ``/``), else ``TARGET-nodes.csv`` and ``TARGET-relationships.csv`` (a ``.csv`` suffix of
+    TARGET is dropped first)."""
+    if target.is_dir() or str(target).endswith("/"):
+        return target / "nodes.csv", target / "relationships.csv"
+    stem = target.with_suffix("") if target.suffix == ".csv" else target
+    return Path(f"{stem}-nodes.csv"), Path(f"{stem}-relationships.csv")
+
+
+def render(graph: nx.MultiDiGraph, fmt: str) -> dict[str, bytes]:
+    """The files of one export format: ``{suffix: bytes}`` (two entries for ``csv``)."""
+    if fmt == "graphml":
+        return {".graphml": graphml(graph)}
+    if fmt == "gexf":
+        return {".gexf": gexf(graph)}
+    if fmt == "cytoscape":
+        body = json.dumps(cytoscape(graph), ensure_ascii=False, indent=1)
+        return {".cyjs": body.encode()}
+    if fmt == "csv":
+        nodes, rels = neo4j_csv(graph)
+        return {"-nodes.csv": nodes.encode(), "-relationships.csv": rels.encode()}
+    raise ValueError(f"unknown graph export format {fmt!r}")

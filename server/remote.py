@@ -1,0 +1,706 @@
+"""A remote SPARQL 1.1 store as the backend: :class:`RemoteStore` (pure core, no Flask).
+
+It offers what the app uses of :class:`server.store.GraphStore` — ``query`` (same keyword
+arguments), ``quads``, ``graphs``, ``has_graph``, ``serialize``, ``update``, ``data_version``,
+``modified``, ``path = None`` — over the SPARQL 1.1 Protocol, and pushes graphs with the Graph
+Store Protocol (``kigraph load --push``). Results are parsed with pyoxigraph
+(``parse_query_results`` for SPARQL JSON, ``parse`` for N-Triples), so callers get real
+pyoxigraph terms and ``QuerySolutions``/``QueryBoolean`` objects; graph results are a
+:class:`RemoteTriples` (iterable of ``Triple`` with ``serialize``).
+
+The setting (``KIGRAPH_BACKEND``)::
+
+    sparql+http://host:7878/query                       oxigraph serve: /update and /store beside
+    sparql+https://host/ds/query#store=/ds/data          Fuseki (GSP at /ds/data)
+    sparql+http://host:8890/sparql#update=/sparql&store=/sparql-graph-crud-auth&union=graphs
+
+The part before ``#`` is the query URL (``sparql+`` removed). Options after ``#``: ``update=``
+and ``store=`` (URLs or paths; default: ``update``/``store`` beside a query URL ending in
+``/query``, else none), ``union=server|graphs`` (below), ``user=``/``password=`` (HTTP basic
+auth, e.g. Virtuoso's ``dba`` for the GSP).
+
+**Union default graph.** KI-Graph's rule is that the default graph is the union of all graphs
+unless a query names its dataset. ``union=server`` (default) relies on the store being
+configured that way: ``oxigraph serve --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph
+true``, Virtuoso and GraphDB do it by default. ``union=graphs`` sends the named graphs of our
+dataset as ``default-graph-uri`` and ``named-graph-uri`` with every query (any store).
+
+**Parameters are bound with VALUES.** ``substitutions`` (pyoxigraph's SEP-0007 pre-binding)
+do not exist over the protocol. :func:`bind_values` injects ``VALUES (?v …) { (<term> …) }``
+right after the opening brace of the outermost query's ``WHERE`` group (inside a wrapping group
+when that WHERE is a bare sub-select; a short ``CONSTRUCT WHERE`` is expanded first). The terms
+are validated pyoxigraph ``NamedNode``/``Literal`` objects written in their N-Triples form —
+never request text. This equals pre-binding when every use of the variable is in scope of the
+top-level group: top-level patterns, FILTERs and OPTIONALs, nested groups, GRAPH, (NOT) EXISTS,
+sub-selects that project it. It does *not* reach a variable used only inside a sub-select that
+does not project it (or a nested group's own FILTER): saved queries must not do that; the
+backend tests run every saved query on both backends and compare the rows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+
+from .errors import KGError, QuerySyntaxError, QueryTimeout, StoreError, UnknownGraph
+from .namespaces import DATASET, DCTERMS, GRAPH, OWL, VOID
+
+DATASET_GRAPH = GRAPH + "dataset"
+SCHEME = "sparql+"
+#: seconds a remote data version is trusted before it is read again (ETags follow it)
+VERSION_TTL = 5.0
+
+#: the named graphs our dataset description lists (subsets that are graphs, not linksets)
+_SUBSETS = (
+    f"SELECT ?g ?n WHERE {{ GRAPH <{DATASET_GRAPH}> {{ <{DATASET}> <{VOID}subset> ?g . "
+    f"?g <{VOID}triples> ?n FILTER NOT EXISTS {{ ?g a <{VOID}Linkset> }} }} }}"
+)
+_JSON = "application/sparql-results+json"
+_NT = "application/n-triples"
+
+
+class BackendUnavailable(StoreError):
+    """The remote store cannot be reached (connection refused, DNS, reset)."""
+
+    status = 502
+    slug = "backend-unavailable"
+    title = "The SPARQL backend cannot be reached"
+
+
+class BackendError(StoreError):
+    """The remote store answered with an error we cannot attribute to the request."""
+
+    status = 502
+    slug = "backend-error"
+    title = "The SPARQL backend failed"
+
+
+class BackendCannot(KGError):
+    """Something this backend is not configured to do (e.g. updates without an update URL)."""
+
+    status = 501
+    slug = "backend-cannot"
+    title = "The configured backend cannot do this"
+
+
+# --- the setting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    query: str
+    update: str | None = None
+    store: str | None = None
+    union: str = "server"  # or "graphs"
+    user: str | None = None
+    password: str | None = None
+
+
+def parse_backend(value: str) -> Endpoints:
+    """``sparql+http://host/query#update=…&store=…&union=…`` → :class:`Endpoints`."""
+    from .settings import SettingsError
+
+    if not value.startswith(SCHEME):
+        raise SettingsError(
+            f"KIGRAPH_BACKEND={value!r}: use 'embedded' or 'sparql+http(s)://host:port/path'"
+        )
+    url, _, fragment = value[len(SCHEME) :].partition("#")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"KIGRAPH_BACKEND={value!r}: not an http(s) URL after 'sparql+'")
+    options = dict(parse_qsl(fragment, keep_blank_values=True))
+    unknown = set(options) - {"update", "store", "union", "user", "password"}
+    if unknown:
+        raise SettingsError(f"KIGRAPH_BACKEND: unknown option(s) {', '.join(sorted(unknown))}")
+    union = options.get("union", "server")
+    if union not in ("server", "graphs"):
+        raise SettingsError("KIGRAPH_BACKEND: union= must be 'server' or 'graphs'")
+    sibling = url.endswith("/query")
+
+    def resolve(key: str) -> str | None:
+        if key in options:
+            return urljoin(url, options[key]) if options[key] else None
+        return url[: -len("query")] + key if sibling else None
+
+    return Endpoints(
+        url,
+        resolve("update"),
+        resolve("store"),
+        union,
+        options.get("user"),
+        options.get("password"),
+    )
+
+
+# --- binding parameters ---------------------------------------------------------------------
+
+
+def _term_text(term: Any) -> str:
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)  # N-Triples form: escaped by pyoxigraph, valid SPARQL
+    raise TypeError(f"only IRIs and literals can be bound remotely, not {type(term).__name__}")
+
+
+def _variable(key: Any) -> ox.Variable:
+    return key if isinstance(key, ox.Variable) else ox.Variable(str(key).lstrip("?$"))
+
+
+def values_clause(substitutions: Mapping[Any, Any]) -> str:
+    names = [str(_variable(k)) for k in substitutions]
+    terms = [_term_text(v) for v in substitutions.values()]
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    from .sparql import _TOKEN
+
+    return [
+        (m.lastgroup or "", m.group(), m.start(), m.end())
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup not in ("ws", "comment")
+    ]
+
+
+def _matching(tokens: list[tuple[str, str, int, int]], i: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``tokens[i]``."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        kind, value = tokens[j][0], tokens[j][1]
+        if kind == "other" and value == "{":
+            depth += 1
+        elif kind == "other" and value == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise QuerySyntaxError("unbalanced braces")
+
+
+def bind_values(text: str, substitutions: Mapping[Any, Any] | None) -> str:
+    """``text`` with ``substitutions`` bound by a VALUES block in its outermost WHERE group
+    (the rule is in the module docstring). Line numbers of the query stay as they were."""
+    if not substitutions:
+        return text
+    values = values_clause(substitutions)
+    tokens = _tokens(text)
+    form = next(
+        (
+            i
+            for i, t in enumerate(tokens)
+            if t[0] == "word" and t[1].upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+        ),
+        None,
+    )
+    if form is None:
+        raise QuerySyntaxError("not a SELECT, CONSTRUCT, ASK or DESCRIBE query", query=text)
+    i = form + 1
+    if tokens[form][1].upper() == "CONSTRUCT" and i < len(tokens):
+        if tokens[i][0] == "other" and tokens[i][1] == "{":  # the template
+            i = _matching(tokens, i) + 1
+        elif tokens[i][0] == "word" and tokens[i][1].upper() == "WHERE":  # CONSTRUCT WHERE {…}
+            open_ = i + 1
+            close = _matching(tokens, open_)
+            block = text[tokens[open_][2] : tokens[close][3]]
+            inner = text[tokens[open_][3] : tokens[close][2]]
+            return (
+                text[: tokens[i][2]]
+                + f"{block} WHERE {{ {values} {inner}}}"
+                + text[tokens[close][3] :]
+            )
+    depth = 0
+    while i < len(tokens):
+        kind, value = tokens[i][0], tokens[i][1]
+        if kind == "other" and value == "(":
+            depth += 1
+        elif kind == "other" and value == ")":
+            depth -= 1
+        elif kind == "other" and value == "{" and depth == 0:
+            break
+        i += 1
+    else:
+        raise KGError("cannot bind parameters remotely: the query has no WHERE group", status=500)
+    brace_end = tokens[i][3]
+    if i + 1 < len(tokens) and tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "SELECT":
+        close = _matching(tokens, i)
+        return (
+            text[:brace_end]
+            + f" {values} {{"
+            + text[brace_end : tokens[close][2]]
+            + "} "
+            + text[tokens[close][2] :]
+        )
+    return text[:brace_end] + f" {values} " + text[brace_end:]
+
+
+def query_dataset(text: str) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses (prefixes and BASE resolved)."""
+    tokens = _tokens(text)
+    base, prefixes = "", {}
+    defaults: list[str] = []
+    named: list[str] = []
+
+    def resolve(kind: str, value: str) -> str | None:
+        if kind == "iri":
+            return urljoin(base, value[1:-1]) if base else value[1:-1]
+        if kind == "pname":
+            prefix, _, local = value.partition(":")
+            if prefix in prefixes:
+                return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+        return None
+
+    i = 0
+    while i < len(tokens):
+        kind, value = tokens[i][0], tokens[i][1]
+        word = value.upper() if kind == "word" else ""
+        if word == "BASE" and i + 1 < len(tokens):
+            base = resolve("iri", tokens[i + 1][1]) or ""
+        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname":
+            prefixes[tokens[i + 1][1][:-1]] = resolve(*tokens[i + 2][:2]) or ""
+        elif word == "FROM" and i + 1 < len(tokens):
+            is_named = tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
+            j = i + 2 if is_named else i + 1
+            if j < len(tokens):
+                iri = resolve(*tokens[j][:2])
+                if iri:
+                    (named if is_named else defaults).append(iri)
+            i = j
+        elif kind == "other" and value == "{":
+            break  # the dataset clause comes before the WHERE group
+        i += 1
+    return defaults, named
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+class RemoteTriples:
+    """A CONSTRUCT/DESCRIBE result: iterate ``ox.Triple``; ``serialize`` like pyoxigraph's."""
+
+    def __init__(self, triples: Iterable[ox.Triple]):
+        self._triples = triples
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._triples)
+
+    def serialize(self, output: Any = None, format: Any = None) -> bytes | None:  # noqa: A002
+        return ox.serialize(self._triples, output, format or ox.RdfFormat.N_TRIPLES)
+
+
+def is_graph_result(result: Any) -> bool:
+    """True for CONSTRUCT/DESCRIBE results of either backend."""
+    return not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Protocol endpoint (plus Graph Store Protocol) used like a GraphStore."""
+
+    path = None
+    location = None
+
+    def __init__(self, endpoints: Endpoints | str, *, timeout: float = 30.0, pool: int = 4):
+        self.endpoints = parse_backend(endpoints) if isinstance(endpoints, str) else endpoints
+        self.timeout = float(timeout)
+        self.pool = pool
+        self._http: Any = None
+        self._pid = 0
+        self._lock = threading.Lock()
+        self._version: tuple[float, str] | None = None
+        self._graph_list: tuple[float, list[str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"<RemoteStore {self.endpoints.query}>"
+
+    # -- HTTP
+
+    def _pool(self) -> Any:
+        if self._pid != os.getpid():  # a pool must not cross fork
+            with self._lock:
+                if self._pid != os.getpid():
+                    import urllib3
+
+                    self._http = urllib3.PoolManager(
+                        maxsize=self.pool,
+                        block=False,
+                        retries=urllib3.Retry(total=2, connect=2, read=0, status=0, redirect=2),
+                    )
+                    self._pid = os.getpid()
+        return self._http
+
+    def _headers(self, **extra: str) -> dict[str, str]:
+        headers = {"User-Agent": "kigraph", **extra}
+        if self.endpoints.user is not None:
+            import base64
+
+            token = f"{self.endpoints.user}:{self.endpoints.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
+        return headers
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+        read_timeout: float | None = None,
+        query: str | None = None,
+    ) -> Any:
+        import urllib3
+        from urllib3.exceptions import (
+            HTTPError,
+            MaxRetryError,
+            NewConnectionError,
+            ProtocolError,
+            ReadTimeoutError,
+        )
+
+        timeout = urllib3.Timeout(connect=5.0, read=read_timeout or self.timeout)
+        try:
+            response = self._pool().request(
+                method,
+                url,
+                body=body,
+                headers=self._headers(**(headers or {})),
+                timeout=timeout,
+                preload_content=not stream,
+            )
+        except ReadTimeoutError:
+            raise QueryTimeout(
+                f"The SPARQL backend did not answer within {read_timeout or self.timeout:g} s "
+                "(KIGRAPH_QUERY_TIMEOUT). Narrow the query down or add a LIMIT."
+            ) from None
+        except (MaxRetryError, NewConnectionError, ProtocolError, OSError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            if isinstance(reason, ReadTimeoutError):
+                raise QueryTimeout(
+                    f"The SPARQL backend did not answer within {self.timeout:g} s."
+                ) from None
+            raise BackendUnavailable(
+                f"cannot reach the SPARQL backend at {_origin(url)}: {_short(reason)}"
+            ) from None
+        except HTTPError as exc:
+            raise BackendError(f"SPARQL backend {_origin(url)}: {_short(exc)}") from None
+        if response.status >= 400:
+            data = response.data if not stream else response.read()
+            if stream:
+                response.release_conn()
+            raise self._error(response.status, data, query)
+        return response
+
+    def _error(self, status: int, data: bytes, query: str | None) -> KGError:
+        message = data.decode("utf-8", "replace").strip()[:500] or f"HTTP {status}"
+        if "timeout" in message.lower() or "timed out" in message.lower() or status == 504:
+            return QueryTimeout(f"The SPARQL backend stopped the query: {message}")
+        if status == 400 and query is not None:
+            local = _local_syntax_error(query)
+            return local or QuerySyntaxError(
+                f"the SPARQL backend refused it: {message}", query=query
+            )
+        if status in (401, 403):
+            return BackendError(f"the SPARQL backend refused access (HTTP {status}): {message}")
+        if status == 404 and query is None:
+            return BackendCannot(f"the backend has no such service (HTTP 404): {message}")
+        return BackendError(f"the SPARQL backend answered HTTP {status}: {message}")
+
+    # -- reading
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        union_default_graph: bool = True,
+        substitutions: Mapping[Any, Any] | None = None,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
+        """Run a query remotely (see GraphStore.query); parameters bound by VALUES."""
+        from .sparql import analyze
+
+        text = bind_values(sparql, substitutions)
+        head = ""
+        if base_iri is not None:
+            head += f"BASE <{ox.NamedNode(base_iri).value}> "
+        for prefix, iri in (prefixes or {}).items():
+            if re.fullmatch(r"[A-Za-z][\w.-]*|", prefix):
+                head += f"PREFIX {prefix}: <{ox.NamedNode(iri).value}> "
+        text = head + text
+        form = analyze(sparql).form
+        fields: list[tuple[str, str]] = [("query", text)]
+        if default_graph is None and named_graphs is None and not union_default_graph:
+            # the query's FROM / FROM NAMED, restated as the protocol's dataset: a store that
+            # serves the union as default graph may ignore FROM (oxigraph serve does)
+            default_graph, named_graphs = query_dataset(text)
+            if not default_graph and not named_graphs:
+                default_graph = named_graphs = None
+        if default_graph is not None or named_graphs is not None:
+            fields += [("default-graph-uri", g) for g in default_graph or ()]
+            fields += [("named-graph-uri", g) for g in named_graphs or ()]
+        elif union_default_graph and self.endpoints.union == "graphs":
+            names = self._named_graphs()
+            fields += [("default-graph-uri", g) for g in names]
+            fields += [("named-graph-uri", g) for g in names]
+        accept = _NT if form in ("CONSTRUCT", "DESCRIBE") else _JSON
+        response = self._request(
+            "POST",
+            self.endpoints.query,
+            body=urlencode(fields),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": accept,
+            },
+            query=text,
+        )
+        return _parse_result(response.data, response.headers.get("Content-Type", accept))
+
+    def _select(self, text: str) -> ox.QuerySolutions:
+        result = self.query(text, union_default_graph=False)
+        assert isinstance(result, ox.QuerySolutions)
+        return result
+
+    def _named_graphs(self) -> list[str]:
+        now = time.monotonic()
+        if self._graph_list is None or now - self._graph_list[0] > VERSION_TTL:
+            rows = self._select(_SUBSETS)
+            names = sorted({row["g"].value for row in rows} | {DATASET_GRAPH})
+            self._graph_list = (now, names)
+        return self._graph_list[1]
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads of the named graphs, or those of one graph."""
+        names = [graph] if graph is not None else [g for g, _ in self.graphs()]
+        for name in names:
+            node = ox.NamedNode(name)
+            for t in self._graph_triples(name):
+                yield ox.Quad(t.subject, t.predicate, t.object, node)
+
+    def _graph_triples(self, graph: str) -> RemoteTriples:
+        result = self.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE "
+            f"{{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        assert isinstance(result, RemoteTriples)
+        return result
+
+    def graphs(self) -> list[tuple[str, int]]:
+        """Named graphs and their triple counts, sorted by IRI: those our dataset description
+        lists (cheap, and blind to a store's own system graphs), else all named graphs."""
+        rows = list(self._select(_SUBSETS))
+        if rows:
+            out = {row["g"].value: int(row["n"].value) for row in rows}
+            count = self._select(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DATASET_GRAPH}> {{ ?s ?p ?o }} }}"
+            )
+            out[DATASET_GRAPH] = int(next(iter(count))["n"].value)
+            return sorted(out.items())
+        rows = list(
+            self._select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+            )
+        )
+        return [(row["g"].value, int(row["n"].value)) for row in rows]
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(
+            self.query(
+                f"ASK {{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}",
+                union_default_graph=False,
+            )
+        )
+
+    def __len__(self) -> int:
+        return sum(n for _, n in self.graphs())
+
+    @property
+    def data_version(self) -> str:
+        """``owl:versionInfo`` of the dataset description (re-read every VERSION_TTL s)."""
+        now = time.monotonic()
+        if self._version is None or now - self._version[0] > VERSION_TTL:
+            self._version = (now, self._recorded("versionInfo", OWL) or "unknown")
+        return self._version[1]
+
+    @property
+    def modified(self) -> str | None:
+        return self._recorded("modified", DCTERMS)
+
+    def _recorded(self, local: str, namespace: str) -> str | None:
+        rows = list(
+            self._select(
+                f"SELECT ?v WHERE {{ GRAPH <{DATASET_GRAPH}> "
+                f"{{ <{DATASET}> <{namespace}{local}> ?v }} }} LIMIT 1"
+            )
+        )
+        return rows[0]["v"].value if rows else None
+
+    def serialize(
+        self, fmt: str, graph: str | None = None, out: BinaryIO | None = None
+    ) -> bytes | None:
+        """As GraphStore.serialize: the named graphs (or one) as ``fmt``."""
+        from .store import _SERIALIZE_PREFIXES, rdf_format_for
+
+        rdf_format = rdf_format_for(fmt)
+        kwargs: dict[str, Any] = {}
+        if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            kwargs["prefixes"] = _SERIALIZE_PREFIXES
+        if graph is not None and not self.has_graph(graph):
+            raise UnknownGraph(f"no graph <{graph}> in the store")
+        if rdf_format.supports_datasets:
+            return ox.serialize(self.quads(graph), out, rdf_format, **kwargs)
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(graph))
+        return ox.serialize(triples, out, rdf_format, **kwargs)
+
+    # -- writing
+
+    def update(self, text: str) -> None:
+        if self.endpoints.update is None:
+            raise BackendCannot(
+                "this backend has no update URL (add '#update=…' to KIGRAPH_BACKEND)"
+            )
+        self._request(
+            "POST",
+            self.endpoints.update,
+            body=urlencode({"update": text}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            query=text,
+        )
+        self._version = None
+
+    def put_graph(self, graph: str, data: bytes | IO[bytes], size: int | None = None) -> None:
+        """Replace one named graph with N-Triples ``data`` (Graph Store Protocol PUT)."""
+        if self.endpoints.store is None:
+            raise BackendCannot(
+                "this backend has no Graph Store Protocol URL (add '#store=…' to KIGRAPH_BACKEND)"
+            )
+        headers = {"Content-Type": _NT}
+        if size is not None:
+            headers["Content-Length"] = str(size)
+        url = _with_query(self.endpoints.store, graph=ox.NamedNode(graph).value)
+        self._request("PUT", url, body=data, headers=headers, read_timeout=max(self.timeout, 600))
+
+    def drop_graph(self, graph: str) -> None:
+        if self.endpoints.store is None:
+            raise BackendCannot("this backend has no Graph Store Protocol URL")
+        url = _with_query(self.endpoints.store, graph=ox.NamedNode(graph).value)
+        try:
+            self._request("DELETE", url)
+        except BackendCannot:
+            pass  # 404: not there
+
+    def push(self, source: Any, log: Any = None) -> list[tuple[str, int]]:
+        """Make the remote named graphs equal to ``source``'s (a GraphStore): PUT each graph
+        (the dataset description last, so the data version flips when the data is there),
+        then delete graphs of the previous description that are gone. Not atomic across
+        graphs: readers may see a mix for the seconds it takes."""
+        import tempfile
+
+        say = log or (lambda _m: None)
+        try:
+            before = {g for g, _ in self.graphs()}
+        except KGError:
+            before = set()
+        graphs = source.graphs()
+        ordered = [g for g in graphs if g[0] != DATASET_GRAPH] + [
+            g for g in graphs if g[0] == DATASET_GRAPH
+        ]
+        for name, count in ordered:
+            started = time.perf_counter()
+            with tempfile.TemporaryFile() as handle:
+                triples = (ox.Triple(q.subject, q.predicate, q.object) for q in source.quads(name))
+                ox.serialize(triples, handle, ox.RdfFormat.N_TRIPLES)
+                size = handle.tell()
+                handle.seek(0)
+                self.put_graph(name, handle, size)
+            say(f"pushed <{name}>: {count:,} triples in {time.perf_counter() - started:.1f} s")
+        for name in sorted(before - {g for g, _ in graphs}):
+            self.drop_graph(name)
+            say(f"dropped <{name}> (no longer in the dataset)")
+        self._version = None
+        self._graph_list = None
+        return graphs
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _parse_result(data: bytes, content_type: str) -> Any:
+    media = content_type.split(";")[0].strip().lower()
+    if media in (_JSON, "application/json"):
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    if media == "application/sparql-results+xml":
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.XML)
+    if media in (_NT, "text/plain"):
+        return RemoteTriples(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
+    if media in ("text/turtle", "application/x-turtle"):
+        return RemoteTriples(list(ox.parse(data, format=ox.RdfFormat.TURTLE)))
+    if media in ("application/rdf+xml",):
+        return RemoteTriples(list(ox.parse(data, format=ox.RdfFormat.RDF_XML)))
+    raise BackendError(f"the SPARQL backend answered in an unexpected format {media!r}")
+
+
+def _local_syntax_error(query: str) -> QuerySyntaxError | None:
+    """The error our embedded engine reports for ``query`` (line, column), if it does not
+    parse; None if it does (the backend refused it for its own reasons). Runs the query on an
+    empty in-memory store — never when it calls SERVICE."""
+    from .sparql import analyze
+
+    if analyze(query).services:
+        return None
+    try:
+        ox.Store().query(query)
+    except SyntaxError as exc:
+        return QuerySyntaxError.from_exception(exc, query)
+    except Exception:  # noqa: BLE001 - only the syntax matters here
+        return None
+    return None
+
+
+def _with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = (parts.query + "&" if parts.query else "") + urlencode(params)
+    return urlunsplit(parts._replace(query=query))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _short(exc: Any) -> str:
+    text = str(exc)
+    text = re.sub(r"<urllib3[^>]*>:?\s*", "", text)
+    return text[:200]
+
+
+def open_backend(settings: Any) -> RemoteStore:
+    """The RemoteStore of ``settings.backend`` (timeout just under the query deadline, so the
+    request ends with a clean 503 before the worker's watchdog would have to)."""
+    timeout = max(1.0, settings.query_timeout - 0.5)
+    return RemoteStore(parse_backend(settings.backend), timeout=timeout)
+
+
+__all__ = [
+    "BackendCannot",
+    "BackendError",
+    "BackendUnavailable",
+    "Endpoints",
+    "RemoteStore",
+    "RemoteTriples",
+    "bind_values",
+    "is_graph_result",
+    "open_backend",
+    "parse_backend",
+    "values_clause",
+]

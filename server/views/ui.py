@@ -1,0 +1,301 @@
+"""The browser views: the query editor (YASGUI, the page of ``GET /sparql`` for browsers), the
+network view ``/explore`` (Cytoscape.js) and the funding view ``/funding`` (Chart.js).
+
+All JavaScript is served by us from ``static/`` (``static/vendor/`` is copied from npm by
+``ui/build.sh``) and none is inline: page data travels in ``<script type="application/json">``
+blocks, so the pages work under a ``script-src 'self'`` Content Security Policy and make no
+request outside the server's origin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from .. import exports, formats, i18n, queries
+from ..namespaces import ID, PREFIXES
+
+bp = Blueprint("ui", __name__)
+
+TEXT = {
+    "editor_title": {"de": "SPARQL-Abfrage", "en": "SPARQL query"},
+    "editor_intro": {
+        "de": "Abfragen an den SPARQL-1.1-Endpunkt des KI-Graph (nur lesend) schreiben und "
+        "ausführen. Ergebnisse als Tabelle, Rohantwort, Diagramm (Zahlenspalten) oder Graph "
+        "(CONSTRUCT/DESCRIBE).",
+        "en": "Write and run queries against KI-Graph's SPARQL 1.1 endpoint (read-only). "
+        "Results as a table, the raw response, a chart (numeric columns) or a graph "
+        "(CONSTRUCT/DESCRIBE).",
+    },
+    "saved_pick": {"de": "Gespeicherte Abfrage öffnen", "en": "Open a saved query"},
+    "saved_choose": {"de": "— auswählen —", "en": "— choose —"},
+    "noscript": {
+        "de": "Ohne JavaScript: einfaches Formular",
+        "en": "Without JavaScript: a plain form",
+    },
+    "chart": {"de": "Diagramm", "en": "Chart"},
+    "graph": {"de": "Graph", "en": "Graph"},
+    "no_numbers": {
+        "de": "Keine Zahlenspalte im Ergebnis — nichts zu zeichnen.",
+        "en": "No numeric column in the result — nothing to chart.",
+    },
+    "explore_title": {"de": "Netzwerk der Kooperationen", "en": "Network of the cooperations"},
+    "explore_intro": {
+        "de": "Initiativen, Organisationen, Kollektive, Technologien, Orte und Zielgruppen mit "
+        "ihren Beziehungen laut Artikel (gespeicherte Abfrage cooperation-network). Knotengröße = "
+        "Zahl der Verbindungen. Klick auf einen Knoten öffnet seine Seite.",
+        "en": "Initiatives, organisations, collectives, technologies, places and target groups "
+        "with their relations according to the article (saved query cooperation-network). Node "
+        "size = number of connections. Click a node to open its page.",
+    },
+    "kinds": {"de": "Arten", "en": "Kinds"},
+    "roles": {"de": "Beziehungen", "en": "Relations"},
+    "initiative": {"de": "Initiative", "en": "Initiative"},
+    "all": {"de": "alle", "en": "all"},
+    "find": {"de": "Knoten suchen", "en": "Find a node"},
+    "reset": {"de": "Zurücksetzen", "en": "Reset"},
+    "download_as": {"de": "Dieses Netz herunterladen", "en": "Download this network"},
+    "funding_title": {"de": "Wer fördert was mit wie viel", "en": "Who funds what with how much"},
+    "funding_intro": {
+        "de": "Förderungen laut Artikel und laut späteren Quellen (gespeicherte Abfrage "
+        "funding-overview). Volle Balken: genannter Betrag; schraffierte Balken: Obergrenze "
+        "(„bis zu“). Förderungen ohne genannten Betrag stehen ohne Balken im Diagramm und in "
+        "der Tabelle — sie sind nicht null, nur nicht beziffert.",
+        "en": "Grants according to the article and to later sources (saved query "
+        "funding-overview). Solid bars: stated amount; hatched bars: upper bound (“up to”). "
+        "Grants without a stated amount are listed without a bar in the chart and in the table "
+        "— they are not zero, just not quantified.",
+    },
+}
+
+
+def _runtime():
+    return current_app.extensions["kigraph"]
+
+
+def _root() -> str:
+    public = _runtime().settings.public_url
+    return (public.rstrip("/") + "/") if public else request.url_root
+
+
+def _lang() -> str:
+    return i18n.choose(request.args.get("lang"), request.headers.get("Accept-Language"))
+
+
+def _texts(lang: str) -> dict[str, str]:
+    return {**i18n.texts(lang), **{k: v[lang] for k, v in TEXT.items()}}
+
+
+def _render(template: str, lang: str, **context) -> str:
+    return render_template(template, lang=lang, t=_texts(lang), root=_root(), **context)
+
+
+def _html(body: str) -> Response:
+    response = Response(body, 200, content_type=formats.HTML.media_type)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Cache-Control"] = _runtime().cache_control
+    return response
+
+
+def _saved() -> dict[str, queries.SavedQuery]:
+    from .queries import saved_queries
+
+    return saved_queries()
+
+
+# --- the query editor ----------------------------------------------------------------------
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def example_terms(query: queries.SavedQuery) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Each parameter's documented example (or default) as an RDF term."""
+    out: dict[str, ox.NamedNode | ox.Literal] = {}
+    for param in query.params:
+        raw = param.example if param.example is not None else param.default
+        if raw is None:
+            continue
+        raw = queries._yaml_text(raw)
+        if param.values_query:
+            out[param.name] = ox.NamedNode(raw)
+        else:
+            out[param.name] = queries.term(param, raw, enum_values=param.values or None)
+    return out
+
+
+def editor_text(query: queries.SavedQuery) -> str:
+    """The saved query as a runnable editor example: its parameters' examples become a
+    ``VALUES`` block at the top of the outermost ``WHERE`` group (editor text the visitor sees
+    and may change — the API itself binds parameters with substitutions)."""
+    terms = example_terms(query)
+    text = query.text
+    if not terms:
+        return text
+    match = _WHERE.search(text)
+    block = "".join(f"  VALUES ?{name} {{ {term} }}  # parameter\n" for name, term in terms.items())
+    if match is None:
+        return (
+            text.rstrip()
+            + "\nVALUES ("
+            + " ".join(f"?{n}" for n in terms)
+            + ") { ("
+            + (" ".join(str(t) for t in terms.values()))
+            + ") }\n"
+        )
+    return text[: match.end()] + "\n" + block + text[match.end() :].lstrip("\n")
+
+
+DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/kigraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?cooperation ?name ?rank WHERE {
+  ?cooperation a kg:Cooperation ; kg:articleRank ?rank ; rdfs:label ?name .
+  FILTER(LANG(?name) = "de")
+} ORDER BY ?rank
+"""
+
+
+def editor_config(lang: str) -> dict:
+    root = _root()
+    saved = sorted(_saved().values(), key=lambda q: q.title[lang].lower())
+    return {
+        "endpoint": root + "sparql",
+        "lang": lang,
+        "prefixes": {**dict(PREFIXES), "id": ID},
+        "defaultQuery": DEFAULT_QUERY,
+        "texts": {k: _texts(lang)[k] for k in ("chart", "graph", "no_numbers")},
+        "examples": [
+            {
+                "name": q.name,
+                "kind": q.kind,
+                "title": q.title[lang],
+                "description": q.description.get(lang, ""),
+                "query": editor_text(q),
+            }
+            for q in saved
+        ],
+    }
+
+
+def sparql_page(rt, union_de: str, union_en: str, example: str, options: list[tuple]) -> str:
+    """The browser page of ``GET /sparql`` (called by :mod:`.service`)."""
+    lang = _lang()
+    return _render(
+        "sparql.html",
+        lang,
+        config=editor_config(lang),
+        union_de=union_de,
+        union_en=union_en,
+        example=example,
+        options=options,
+        graphs=[(g, n) for g, n in rt.graphs],
+    )
+
+
+# --- the network view ----------------------------------------------------------------------
+
+
+def _memo(key: str, make):
+    rt = _runtime()
+    full = (key, rt.version)
+    if full not in rt.memo:
+        rt.memo[full] = make()
+    return rt.memo[full]
+
+
+def network_graph():
+    rt = _runtime()
+    return _memo("network", lambda: exports.network(rt.store, rt.settings.root))
+
+
+@bp.get("/explore")
+def explore() -> Response:
+    lang = _lang()
+    graph = network_graph()
+    initiatives = sorted(
+        (
+            (iri, d[f"label_{lang}"])
+            for iri, d in graph.nodes(data=True)
+            if d["kind"] == "initiative"
+        ),
+        key=lambda x: x[1].lower(),
+    )
+    roles: dict[str, str] = {}
+    for _, _, d in graph.edges(data=True):
+        roles.setdefault(d["role"], d[f"label_{lang}"])
+    config = {
+        "data": _root() + "explore/network.json",
+        "root": _root(),
+        "base": _runtime().settings.base_iri,
+        "lang": lang,
+        "kinds": {k: v[lang] for k, v in exports.KINDS.items()},
+    }
+    body = _render(
+        "explore.html",
+        lang,
+        config=config,
+        kinds=[(k, v[lang]) for k, v in exports.KINDS.items() if k != "other"],
+        roles=sorted(roles.items(), key=lambda x: x[1].lower()),
+        initiatives=initiatives,
+    )
+    return _html(body)
+
+
+@bp.get("/explore/network.json")
+def network_json() -> Response:
+    body = _memo(
+        "network.json",
+        lambda: json.dumps(exports.cytoscape(network_graph()), ensure_ascii=False),
+    )
+    response = Response(body, 200, content_type="application/json")
+    response.headers["Cache-Control"] = _runtime().cache_control
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- the funding view ----------------------------------------------------------------------
+
+
+@bp.get("/funding")
+def funding() -> Response:
+    lang = _lang()
+    config = {
+        "data": _root() + "queries/funding-overview.json",
+        "root": _root(),
+        "base": _runtime().settings.base_iri,
+        "lang": lang,
+        "texts": _funding_texts(lang),
+    }
+    return _html(_render("funding.html", lang, config=config))
+
+
+def _funding_texts(lang: str) -> dict[str, str]:
+    de = lang == "de"
+    return {
+        "exact_article": "Betrag laut Artikel" if de else "Amount according to the article",
+        "exact_later": "Betrag laut späterer Quelle"
+        if de
+        else "Amount according to a later source",
+        "max_article": "Obergrenze („bis zu“) laut Artikel"
+        if de
+        else "Upper bound (“up to”) according to the article",
+        "max_later": "Obergrenze („bis zu“) laut späterer Quelle"
+        if de
+        else "Upper bound (“up to”) according to a later source",
+        "unstated": "Betrag nicht genannt" if de else "amount not stated",
+        "up_to": "bis zu" if de else "up to",
+        "per_year": "pro Jahr" if de else "per year",
+        "article": "Artikel" if de else "article",
+        "later": "spätere Quelle" if de else "later source",
+        "share": "Anteil" if de else "share",
+        "jointly": "gemeinsam" if de else "jointly",
+        "axis": "Euro" if de else "euros",
+        "initiative": "Initiative",
+        "funders": "Geldgeber" if de else "Funders",
+        "amount": "Betrag" if de else "Amount",
+        "period": "Zeitraum" if de else "Period",
+        "source": "Quelle" if de else "Source",
+        "million": "Mio. €" if de else "million €",
+    }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Rebuild server/static/vendor/ from the npm packages pinned by ui/package-lock.json.
+# Only needed to upgrade the browser libraries: the copied files are committed, so
+# `pip install -e .` serves the UI without Node or npm.
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund --ignore-scripts
+out=../server/static/vendor
+rm -rf "$out"
+mkdir -p "$out/yasgui" "$out/cytoscape" "$out/chartjs"
+y=node_modules/@triply/yasgui
+cp "$y/build/yasgui.min.js" "$y/build/yasgui.min.css" "$y/build/yasgui.min.js.LICENSE.txt" "$y/LICENSE.txt" "$out/yasgui/"
+# the bundle leaves its source-map comment; we do not ship the 4 MB map
+sed -i 's|//# sourceMappingURL=yasgui.min.js.map||' "$out/yasgui/yasgui.min.js"
+cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE "$out/cytoscape/"
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$out/chartjs/"
+sed -i 's|//# sourceMappingURL=chart.umd.min.js.map||' "$out/chartjs/chart.umd.min.js"
+node -e '
+const lock = require("./package-lock.json");
+const v = (p) => lock.packages["node_modules/" + p].version;
+const names = ["@triply/yasgui", "@triply/yasqe", "@triply/yasr", "cytoscape", "chart.js"];
+const lines = names.map((n) => `${n} ${v(n)} (MIT)`);
+require("fs").writeFileSync(process.argv[1], "Copied by ui/build.sh from npm (versions pinned by ui/package-lock.json):\n" + lines.join("\n") + "\n");
+' "$out/VERSIONS.txt"
+du -sh "$out"
