@@ -343,3 +343,51 @@ def test_sitemap_and_robots(client, store) -> None:
     assert len(locs) >= len(things(store))
     robots = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://localhost/sitemap.xml" in robots
+
+
+def test_every_resource_and_term_dereferences_in_every_format_on_a_live_server(
+    live_server, store
+) -> None:
+    """Over a real socket, following the 303 like a linked-data client does."""
+    import urllib.request
+
+    formats = {
+        "text/turtle": "text/turtle",
+        "application/ld+json": "application/ld+json",
+        "application/n-triples": "application/n-triples",
+        "application/rdf+xml": "application/rdf+xml",
+        "text/html": "text/html",
+    }
+    failures = []
+    for iri in things(store):
+        for accept, expected in formats.items():
+            request = urllib.request.Request(
+                live_server + "/" + iri[len(BASE) :], headers={"Accept": accept}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303
+                body = response.read()
+                content_type = response.headers["Content-Type"]
+            if response.status != 200 or not content_type.startswith(expected):
+                failures.append((iri, accept, response.status, content_type))
+            elif expected != "text/html":
+                triples = parse(body, content_type)
+                if not any(ox.NamedNode(iri) in (t.subject, t.object) for t in triples):
+                    failures.append((iri, accept, "not described"))
+    terms = [
+        row["t"].value
+        for row in store.query(
+            f"SELECT ?t WHERE {{ ?t <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <{BASE}ontology> }}"
+        )
+    ]
+    for accept, expected in formats.items():
+        request = urllib.request.Request(live_server + "/ontology", headers={"Accept": accept})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+            assert response.headers["Content-Type"].startswith(expected)
+        if expected == "text/html":
+            page = body.decode()
+            assert all(f'id="{t.rsplit("#", 1)[1]}"' in page for t in terms)
+        else:
+            subjects = {t.subject.value for t in parse(body, response.headers["Content-Type"])}
+            assert set(terms) <= subjects
+    assert failures == []
