@@ -35,12 +35,13 @@ class Dump:
 
 
 def directory_for(store: Any, settings: Any) -> Path:
-    """Where the dumps of this store's data version live."""
+    """Where the dumps of this store's data version live: beside the store (for a remote or
+    in-memory store, beside the configured store path, never in a machine-wide folder that
+    outlives this service's data)."""
     if store.path is not None:
-        base = Path(store.path).absolute().parent / "downloads"
-    else:
-        base = Path(tempfile.gettempdir()) / "kigraph-downloads"
-    return base / store.data_version
+        return Path(store.path).absolute().parent / "downloads" / store.data_version
+    kind = type(store).__name__.lower()  # remotestore / graphstore (--data)
+    return Path(settings.store).absolute().parent / "downloads" / f"{kind}-{store.data_version}"
 
 
 def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
