@@ -240,41 +240,12 @@ def bind_values(text: str, substitutions: Mapping[Any, Any] | None) -> str:
 
 
 def query_dataset(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses (prefixes and BASE resolved)."""
-    tokens = _tokens(text)
-    base, prefixes = "", {}
-    defaults: list[str] = []
-    named: list[str] = []
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses (prefixes and BASE resolved),
+    from the same lexer that guards the endpoint."""
+    from .sparql import analyze
 
-    def resolve(kind: str, value: str) -> str | None:
-        if kind == "iri":
-            return urljoin(base, value[1:-1]) if base else value[1:-1]
-        if kind == "pname":
-            prefix, _, local = value.partition(":")
-            if prefix in prefixes:
-                return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-        return None
-
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i][0], tokens[i][1]
-        word = value.upper() if kind == "word" else ""
-        if word == "BASE" and i + 1 < len(tokens):
-            base = resolve("iri", tokens[i + 1][1]) or ""
-        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname":
-            prefixes[tokens[i + 1][1][:-1]] = resolve(*tokens[i + 2][:2]) or ""
-        elif word == "FROM" and i + 1 < len(tokens):
-            is_named = tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
-            j = i + 2 if is_named else i + 1
-            if j < len(tokens):
-                iri = resolve(*tokens[j][:2])
-                if iri:
-                    (named if is_named else defaults).append(iri)
-            i = j
-        elif kind == "other" and value == "{":
-            break  # the dataset clause comes before the WHERE group
-        i += 1
-    return defaults, named
+    info = analyze(text)
+    return list(info.from_default), list(info.from_named)
 
 
 # --- results --------------------------------------------------------------------------------

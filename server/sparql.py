@@ -103,6 +103,8 @@ class QueryInfo:
     has_dataset: bool  # FROM or FROM NAMED in the query
     services: tuple[str | None, ...]  # SERVICE targets (absolute IRI, or None if a variable)
     loads: tuple[str | None, ...]  # LOAD sources (updates)
+    from_default: tuple[str, ...] = ()  # FROM graphs (absolute IRIs)
+    from_named: tuple[str, ...] = ()  # FROM NAMED graphs
 
     @property
     def is_update(self) -> bool:
@@ -122,6 +124,8 @@ def analyze(text: str) -> QueryInfo:
     has_dataset = False
     services: list[str | None] = []
     loads: list[str | None] = []
+    from_default: list[str] = []
+    from_named: list[str] = []
     tokens = [
         (m.lastgroup, m.group())
         for m in _TOKEN.finditer(text)
@@ -155,6 +159,13 @@ def analyze(text: str) -> QueryInfo:
                 form = word
             if word == "FROM":
                 has_dataset = True
+                is_named = (
+                    i + 1 < n and tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
+                )
+                j = i + 2 if is_named else i + 1
+                target = resolve(*tokens[j]) if j < n else None
+                if target:
+                    (from_named if is_named else from_default).append(target)
             elif word in ("SERVICE", "LOAD"):
                 j = i + 1
                 if j < n and tokens[j][0] == "word" and tokens[j][1].upper() == "SILENT":
@@ -162,7 +173,9 @@ def analyze(text: str) -> QueryInfo:
                 target = resolve(*tokens[j]) if j < n else None
                 (services if word == "SERVICE" else loads).append(target)
         i += 1
-    return QueryInfo(form, has_dataset, tuple(services), tuple(loads))
+    return QueryInfo(
+        form, has_dataset, tuple(services), tuple(loads), tuple(from_default), tuple(from_named)
+    )
 
 
 def host_allowed(iri: str | None, allowlist: Sequence[str]) -> bool:
