@@ -72,11 +72,9 @@ UWSGI_LOG_FORMAT = (
 def uwsgi_options(settings: Settings, *, access_log: bool = True) -> list[str]:
     workers = 1 if settings.update_enabled else settings.workers  # one read-write opener
     args = [
-        "--http-socket",
+        # HTTP/1.1 with keep-alive (``--http-socket`` answered "Keep-Alive" and then closed)
+        "--http11-socket",
         f"{settings.host}:{settings.port}",
-        "--http-keepalive",
-        "--add-header",
-        "Connection: Keep-Alive",
         "--master",
         "--processes",
         str(max(1, workers)),
@@ -133,7 +131,7 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
         gc.collect()  # close RocksDB before workers fork; each opens it read-only after fork
         application = create_app(settings)
     # uWSGI imports "server.serving" (not __main__ under ``python -m``): set it there
-    importlib.import_module("server.serving").application = application
+    importlib.import_module("server.serving").application = _PeerAddress(application)
     try:
         import pyuwsgi
     except ImportError:
@@ -143,6 +141,30 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
         pyuwsgi.run(*uwsgi_options(settings, access_log=access_log))
         return
     _run_gunicorn(settings, application, access_log="-" if access_log else None)
+
+
+class _PeerAddress:
+    """uWSGI's HTTP/1.1 socket reports ``REMOTE_ADDR=0.0.0.0`` on a kept-alive connection's
+    later requests; the rate limit and the logs need the real peer, which the socket knows."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in ("0.0.0.0", "", None):
+            try:
+                import socket
+
+                import uwsgi  # only importable inside uWSGI
+
+                peer = socket.socket(fileno=os.dup(uwsgi.connection_fd()))
+                try:
+                    environ["REMOTE_ADDR"] = peer.getpeername()[0]
+                finally:
+                    peer.close()
+            except (ImportError, OSError):
+                pass
+        return self.app(environ, start_response)
 
 
 def _run_gunicorn(settings: Settings, app, *, access_log: str | None) -> None:

@@ -167,3 +167,27 @@ def test_healthz_and_cors_preflight_live(live_server):
     with urllib.request.urlopen(request) as response:
         assert response.status == 204
         assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_keep_alive_reuses_one_connection(live_server):
+    """HTTP/1.1 clients (wrk, browsers, SPARQLWrapper sessions) keep their connection open."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(live_server)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request("GET", "/healthz")
+    connection.getresponse().read()
+    first = connection.sock
+    for path in (
+        "/sparql?query=ASK%7B%7D",
+        "/doc/org/dfki.ttl",
+        "/queries/cooperations",
+        "/healthz",
+    ):
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, path
+        assert connection.sock is first, f"the server closed the connection after {path}"
+    connection.close()
