@@ -100,6 +100,86 @@ TEXT = {
     "next": {"de": "nächste", "en": "next"},
     "truncated": {"de": "gekürzt", "en": "truncated"},
     "triples": {"de": "Tripel", "en": "triples"},
+    # the browser views (query editor, network, funding)
+    "editor_title": {"de": "SPARQL-Abfrage", "en": "SPARQL query"},
+    "editor_intro": {
+        "de": "Abfragen an den SPARQL-1.1-Endpunkt des KI-Graph (nur lesend) schreiben und "
+        "ausführen. Ergebnisse als Tabelle, Rohantwort, Diagramm (Zahlenspalten) oder Graph "
+        "(CONSTRUCT/DESCRIBE).",
+        "en": "Write and run queries against KI-Graph's SPARQL 1.1 endpoint (read-only). "
+        "Results as a table, the raw response, a chart (numeric columns) or a graph "
+        "(CONSTRUCT/DESCRIBE).",
+    },
+    "saved_pick": {"de": "Gespeicherte Abfrage öffnen", "en": "Open a saved query"},
+    "saved_choose": {"de": "— auswählen —", "en": "— choose —"},
+    "noscript": {
+        "de": "Ohne JavaScript: einfaches Formular",
+        "en": "Without JavaScript: a plain form",
+    },
+    "chart": {"de": "Diagramm", "en": "Chart"},
+    "graph": {"de": "Graph", "en": "Graph"},
+    "no_numbers": {
+        "de": "Keine Zahlenspalte im Ergebnis — nichts zu zeichnen.",
+        "en": "No numeric column in the result — nothing to chart.",
+    },
+    "explore_title": {"de": "Netzwerk der Kooperationen", "en": "Network of the cooperations"},
+    "explore_intro": {
+        "de": "Initiativen, Organisationen, Kollektive, Technologien, Orte und Zielgruppen mit "
+        "ihren Beziehungen laut Artikel (gespeicherte Abfrage cooperation-network). Knotengröße = "
+        "Zahl der Verbindungen. Klick auf einen Knoten öffnet seine Seite.",
+        "en": "Initiatives, organisations, collectives, technologies, places and target groups "
+        "with their relations according to the article (saved query cooperation-network). Node "
+        "size = number of connections. Click a node to open its page.",
+    },
+    "kinds": {"de": "Arten", "en": "Kinds"},
+    "roles": {"de": "Beziehungen", "en": "Relations"},
+    "initiative": {"de": "Initiative", "en": "Initiative"},
+    "all": {"de": "alle", "en": "all"},
+    "find": {"de": "Knoten suchen", "en": "Find a node"},
+    "reset": {"de": "Zurücksetzen", "en": "Reset"},
+    "download_as": {"de": "Dieses Netz herunterladen", "en": "Download this network"},
+    "funding_title": {"de": "Wer fördert was mit wie viel", "en": "Who funds what with how much"},
+    "funding_intro": {
+        "de": "Förderungen laut Artikel und laut späteren Quellen (gespeicherte Abfrage "
+        "funding-overview). Volle Balken: genannter Betrag; schraffierte Balken: Obergrenze "
+        "(„bis zu“). Förderungen ohne genannten Betrag stehen ohne Balken im Diagramm und in "
+        "der Tabelle — sie sind nicht null, nur nicht beziffert.",
+        "en": "Grants according to the article and to later sources (saved query "
+        "funding-overview). Solid bars: stated amount; hatched bars: upper bound (“up to”). "
+        "Grants without a stated amount are listed without a bar in the chart and in the table "
+        "— they are not zero, just not quantified.",
+    },
+    # the funding chart (passed to static/js/funding.js without the prefix)
+    "funding_chart_exact_article": {
+        "de": "Betrag laut Artikel",
+        "en": "Amount according to the article",
+    },
+    "funding_chart_exact_later": {
+        "de": "Betrag laut späterer Quelle",
+        "en": "Amount according to a later source",
+    },
+    "funding_chart_max_article": {
+        "de": "Obergrenze („bis zu“) laut Artikel",
+        "en": "Upper bound (“up to”) according to the article",
+    },
+    "funding_chart_max_later": {
+        "de": "Obergrenze („bis zu“) laut späterer Quelle",
+        "en": "Upper bound (“up to”) according to a later source",
+    },
+    "funding_chart_unstated": {"de": "Betrag nicht genannt", "en": "amount not stated"},
+    "funding_chart_up_to": {"de": "bis zu", "en": "up to"},
+    "funding_chart_per_year": {"de": "pro Jahr", "en": "per year"},
+    "funding_chart_article": {"de": "Artikel", "en": "article"},
+    "funding_chart_later": {"de": "spätere Quelle", "en": "later source"},
+    "funding_chart_share": {"de": "Anteil", "en": "share"},
+    "funding_chart_jointly": {"de": "gemeinsam", "en": "jointly"},
+    "funding_chart_axis": {"de": "Euro", "en": "euros"},
+    "funding_chart_initiative": {"de": "Initiative", "en": "Initiative"},
+    "funding_chart_funders": {"de": "Geldgeber", "en": "Funders"},
+    "funding_chart_amount": {"de": "Betrag", "en": "Amount"},
+    "funding_chart_period": {"de": "Zeitraum", "en": "Period"},
+    "funding_chart_source": {"de": "Quelle", "en": "Source"},
+    "funding_chart_million": {"de": "Mio. €", "en": "million €"},
 }
 
 

@@ -20,57 +20,6 @@ from ..namespaces import ID, PREFIXES
 
 bp = Blueprint("ui", __name__)
 
-TEXT = {
-    "editor_title": {"de": "SPARQL-Abfrage", "en": "SPARQL query"},
-    "editor_intro": {
-        "de": "Abfragen an den SPARQL-1.1-Endpunkt des KI-Graph (nur lesend) schreiben und "
-        "ausführen. Ergebnisse als Tabelle, Rohantwort, Diagramm (Zahlenspalten) oder Graph "
-        "(CONSTRUCT/DESCRIBE).",
-        "en": "Write and run queries against KI-Graph's SPARQL 1.1 endpoint (read-only). "
-        "Results as a table, the raw response, a chart (numeric columns) or a graph "
-        "(CONSTRUCT/DESCRIBE).",
-    },
-    "saved_pick": {"de": "Gespeicherte Abfrage öffnen", "en": "Open a saved query"},
-    "saved_choose": {"de": "— auswählen —", "en": "— choose —"},
-    "noscript": {
-        "de": "Ohne JavaScript: einfaches Formular",
-        "en": "Without JavaScript: a plain form",
-    },
-    "chart": {"de": "Diagramm", "en": "Chart"},
-    "graph": {"de": "Graph", "en": "Graph"},
-    "no_numbers": {
-        "de": "Keine Zahlenspalte im Ergebnis — nichts zu zeichnen.",
-        "en": "No numeric column in the result — nothing to chart.",
-    },
-    "explore_title": {"de": "Netzwerk der Kooperationen", "en": "Network of the cooperations"},
-    "explore_intro": {
-        "de": "Initiativen, Organisationen, Kollektive, Technologien, Orte und Zielgruppen mit "
-        "ihren Beziehungen laut Artikel (gespeicherte Abfrage cooperation-network). Knotengröße = "
-        "Zahl der Verbindungen. Klick auf einen Knoten öffnet seine Seite.",
-        "en": "Initiatives, organisations, collectives, technologies, places and target groups "
-        "with their relations according to the article (saved query cooperation-network). Node "
-        "size = number of connections. Click a node to open its page.",
-    },
-    "kinds": {"de": "Arten", "en": "Kinds"},
-    "roles": {"de": "Beziehungen", "en": "Relations"},
-    "initiative": {"de": "Initiative", "en": "Initiative"},
-    "all": {"de": "alle", "en": "all"},
-    "find": {"de": "Knoten suchen", "en": "Find a node"},
-    "reset": {"de": "Zurücksetzen", "en": "Reset"},
-    "download_as": {"de": "Dieses Netz herunterladen", "en": "Download this network"},
-    "funding_title": {"de": "Wer fördert was mit wie viel", "en": "Who funds what with how much"},
-    "funding_intro": {
-        "de": "Förderungen laut Artikel und laut späteren Quellen (gespeicherte Abfrage "
-        "funding-overview). Volle Balken: genannter Betrag; schraffierte Balken: Obergrenze "
-        "(„bis zu“). Förderungen ohne genannten Betrag stehen ohne Balken im Diagramm und in "
-        "der Tabelle — sie sind nicht null, nur nicht beziffert.",
-        "en": "Grants according to the article and to later sources (saved query "
-        "funding-overview). Solid bars: stated amount; hatched bars: upper bound (“up to”). "
-        "Grants without a stated amount are listed without a bar in the chart and in the table "
-        "— they are not zero, just not quantified.",
-    },
-}
-
 
 def _runtime():
     return current_app.extensions["kigraph"]
@@ -85,12 +34,8 @@ def _lang() -> str:
     return i18n.choose(request.args.get("lang"), request.headers.get("Accept-Language"))
 
 
-def _texts(lang: str) -> dict[str, str]:
-    return {**i18n.texts(lang), **{k: v[lang] for k, v in TEXT.items()}}
-
-
 def _render(template: str, lang: str, **context) -> str:
-    return render_template(template, lang=lang, t=_texts(lang), root=_root(), **context)
+    return render_template(template, lang=lang, t=i18n.texts(lang), root=_root(), **context)
 
 
 def _html(body: str) -> Response:
@@ -165,7 +110,7 @@ def editor_config(lang: str) -> dict:
         "lang": lang,
         "prefixes": {**dict(PREFIXES), "id": ID},
         "defaultQuery": DEFAULT_QUERY,
-        "texts": {k: _texts(lang)[k] for k in ("chart", "graph", "no_numbers")},
+        "texts": {k: i18n.texts(lang)[k] for k in ("chart", "graph", "no_numbers")},
         "examples": [
             {
                 "name": q.name,
@@ -272,30 +217,6 @@ def funding() -> Response:
 
 
 def _funding_texts(lang: str) -> dict[str, str]:
-    de = lang == "de"
-    return {
-        "exact_article": "Betrag laut Artikel" if de else "Amount according to the article",
-        "exact_later": "Betrag laut späterer Quelle"
-        if de
-        else "Amount according to a later source",
-        "max_article": "Obergrenze („bis zu“) laut Artikel"
-        if de
-        else "Upper bound (“up to”) according to the article",
-        "max_later": "Obergrenze („bis zu“) laut späterer Quelle"
-        if de
-        else "Upper bound (“up to”) according to a later source",
-        "unstated": "Betrag nicht genannt" if de else "amount not stated",
-        "up_to": "bis zu" if de else "up to",
-        "per_year": "pro Jahr" if de else "per year",
-        "article": "Artikel" if de else "article",
-        "later": "spätere Quelle" if de else "later source",
-        "share": "Anteil" if de else "share",
-        "jointly": "gemeinsam" if de else "jointly",
-        "axis": "Euro" if de else "euros",
-        "initiative": "Initiative",
-        "funders": "Geldgeber" if de else "Funders",
-        "amount": "Betrag" if de else "Amount",
-        "period": "Zeitraum" if de else "Period",
-        "source": "Quelle" if de else "Source",
-        "million": "Mio. €" if de else "million €",
-    }
+    """The funding chart's texts (``funding_chart_*`` in :mod:`server.i18n`), unprefixed."""
+    prefix = "funding_chart_"
+    return {k[len(prefix) :]: v for k, v in i18n.texts(lang).items() if k.startswith(prefix)}
