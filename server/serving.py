@@ -11,6 +11,9 @@ workers keep serving, and the master starts a replacement.
 Why uWSGI: on this 2-core machine gunicorn's sync worker answers a trivial WSGI app at ≈ 5 k
 requests/s (HTTP parsed in Python, no keep-alive), uWSGI at ≈ 21 k (C parser, access log
 written in C) — see bench/README.md, "Endpoint". ``KIGRAPH_USE_GUNICORN=1`` forces gunicorn.
+Clients connect to uWSGI's HTTP router (an event loop in C): it keeps HTTP/1.1 connections
+alive and passes each request to a free worker, so a kept-alive client never holds a worker
+between its requests.
 
 - The store is built if missing (``ensure_store``) in the master before workers start; an
   on-disk store is then closed again and each worker opens it read-only after ``fork`` (RocksDB
@@ -27,7 +30,9 @@ import gc
 import importlib
 import logging
 import os
+import socket
 import sys
+import tempfile
 
 from .settings import Settings
 
@@ -69,12 +74,23 @@ UWSGI_LOG_FORMAT = (
 )
 
 
-def uwsgi_options(settings: Settings, *, access_log: bool = True) -> list[str]:
+def uwsgi_options(settings: Settings, worker_socket: str, *, access_log: bool = True) -> list[str]:
     workers = 1 if settings.update_enabled else settings.workers  # one read-write opener
     args = [
-        # HTTP/1.1 with keep-alive (``--http-socket`` answered "Keep-Alive" and then closed)
-        "--http11-socket",
+        # Clients talk to uWSGI's HTTP router, an event loop in C that holds every kept-alive
+        # connection and hands single requests to whichever worker is free. (With
+        # ``--http11-socket`` a one-request-at-a-time worker stays with one kept-alive client:
+        # at 32 connections, two were served and thirty waited seconds.)
+        "--shared-socket",
         f"{settings.host}:{settings.port}",
+        "--http",
+        "=0",
+        "--http-keepalive",
+        # the router must outwait a query that runs to its deadline (the worker answers 503)
+        "--http-timeout",
+        str(int(settings.query_timeout) + 30),
+        "--socket",
+        worker_socket,
         "--master",
         "--processes",
         str(max(1, workers)),
@@ -131,40 +147,63 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
         gc.collect()  # close RocksDB before workers fork; each opens it read-only after fork
         application = create_app(settings)
     # uWSGI imports "server.serving" (not __main__ under ``python -m``): set it there
-    importlib.import_module("server.serving").application = _PeerAddress(application)
     try:
         import pyuwsgi
     except ImportError:
         pyuwsgi = None
     if pyuwsgi is not None and not os.environ.get("KIGRAPH_USE_GUNICORN"):
+        serving = importlib.import_module("server.serving")
+        serving.application = _NoDelay(application, settings.port)
         sys.stdout.flush()
-        pyuwsgi.run(*uwsgi_options(settings, access_log=access_log))
+        # the router reaches the workers over a private Unix socket (no port, no Nagle)
+        with tempfile.TemporaryDirectory(prefix="kigraph-") as private:
+            pyuwsgi.run(*uwsgi_options(settings, f"{private}/workers.sock", access_log=access_log))
         return
     _run_gunicorn(settings, application, access_log="-" if access_log else None)
 
 
-class _PeerAddress:
-    """uWSGI's HTTP/1.1 socket reports ``REMOTE_ADDR=0.0.0.0`` on a kept-alive connection's
-    later requests; the rate limit and the logs need the real peer, which the socket knows."""
+class _NoDelay:
+    """Sets ``TCP_NODELAY`` on the router's listening socket, once per worker process.
 
-    def __init__(self, app) -> None:
+    uWSGI's router writes a response's head and body separately and does not disable Nagle's
+    algorithm; on a kept-alive connection the body then waits for the client's delayed ACK —
+    40 ms per request. Accepted sockets inherit the option from the listening one (Linux), and
+    the workers hold that socket too, so the first request of any worker fixes it for all.
+    """
+
+    def __init__(self, app, port: int) -> None:
         self.app = app
+        self.port = port
+        self._pid = 0
 
     def __call__(self, environ, start_response):
-        if environ.get("REMOTE_ADDR") in ("0.0.0.0", "", None):
-            try:
-                import socket
-
-                import uwsgi  # only importable inside uWSGI
-
-                peer = socket.socket(fileno=os.dup(uwsgi.connection_fd()))
-                try:
-                    environ["REMOTE_ADDR"] = peer.getpeername()[0]
-                finally:
-                    peer.close()
-            except (ImportError, OSError):
-                pass
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            _set_nodelay_on_listener(self.port)
         return self.app(environ, start_response)
+
+
+def _set_nodelay_on_listener(port: int) -> None:
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # not Linux: keep-alive responses may then be slower, never wrong
+        return
+    for fd in descriptors:
+        try:
+            sock = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue  # not a socket
+        try:
+            if (
+                sock.family in (socket.AF_INET, socket.AF_INET6)
+                and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+                and sock.getsockname()[1] == port
+            ):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        finally:
+            sock.close()
 
 
 def _run_gunicorn(settings: Settings, app, *, access_log: str | None) -> None:

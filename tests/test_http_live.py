@@ -191,3 +191,61 @@ def test_keep_alive_reuses_one_connection(live_server):
         assert response.status == 200, path
         assert connection.sock is first, f"the server closed the connection after {path}"
     connection.close()
+
+
+def _connection(base: str):
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    return http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+
+
+def test_kept_alive_clients_are_all_served(live_server):
+    """Eight busy kept-alive clients on two workers: every one of them gets answers, not only
+    the two that a worker happened to pick up first."""
+    stop = time.monotonic() + 2.0
+    counts = [0] * 8
+    failures: list[str] = []
+
+    def client(i: int) -> None:
+        connection = _connection(live_server)
+        try:
+            while time.monotonic() < stop:
+                connection.request("GET", "/queries/goals")
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(f"client {i}: {response.status}")
+                    return
+                counts[i] += 1
+        except OSError as error:
+            failures.append(f"client {i}: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not failures
+    assert min(counts) >= 5, f"some clients starved: requests per client {counts}"
+
+
+def test_idle_kept_alive_connections_hold_no_worker(live_server):
+    """Browsers leave connections open after a page; more idle ones than workers must not
+    make the next visitor wait."""
+    idle = [_connection(live_server) for _ in range(4)]
+    try:
+        for connection in idle:
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+        started = time.monotonic()
+        status, _, _ = get(live_server, "ASK {}", "application/sparql-results+json", timeout=10)
+        waited = time.monotonic() - started
+        assert status == 200
+        assert waited < 1.0, f"a fresh client waited {waited:.1f} s behind idle connections"
+    finally:
+        for connection in idle:
+            connection.close()
