@@ -147,7 +147,9 @@ def main() -> int:
         "--oxigraph", default=shutil.which("oxigraph") or "/tmp/oxvenv/bin/oxigraph"
     )
     parser.add_argument("--queries", default=",".join(QUERIES))
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=max(2, 2 * (os.cpu_count() or 1)), help="as kigraph serve"
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     names = args.queries.split(",")

@@ -127,7 +127,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=max(2, 2 * (os.cpu_count() or 1)), help="as kigraph serve"
+    )
     parser.add_argument("--timeout", type=float, default=2.0, help="KIGRAPH_QUERY_TIMEOUT")
     parser.add_argument("--store", type=Path, default=REPO / "var" / "store")
     args = parser.parse_args()

@@ -538,7 +538,9 @@ def _args_serve(parser: argparse.ArgumentParser) -> None:
     _store_argument(parser)
     parser.add_argument("--host", metavar="HOST", help="interface (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, metavar="PORT", help="port (default: 8000)")
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: 2)")
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: twice the CPU cores)"
+    )
     parser.add_argument(
         "--data",
         type=Path,

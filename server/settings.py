@@ -38,7 +38,9 @@ class Settings:
     data_files: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2
+    #: worker processes; more than cores, so that a query running into its deadline (one
+    #: worker, one core) leaves the others enough of both (bench/reliability.md)
+    workers: int = field(default_factory=lambda: max(2, 2 * (os.cpu_count() or 1)))
     #: seconds before a query is stopped and answered with 503
     query_timeout: float = 30.0
     #: largest accepted query (bytes of the query text or request body); larger → 413

@@ -400,11 +400,22 @@ class Deadline:
     attribute writes); when the armed deadline passes it calls ``on_expire()`` once. pyoxigraph
     releases the GIL while it evaluates and serialises, so the thread runs while a query does.
     The thread is (re)started lazily in each process (threads do not survive ``fork``).
+
+    A query still running after ``yield_after`` seconds (at most half its timeout) is lowered
+    to nice ``YIELD_NICENESS``: under load the CPU goes to the many short requests first, and a
+    doomed query costs the others little while it waits for its deadline. Linux keeps nice
+    values per thread, so only the request's thread is lowered; ``disarm`` raises it back.
     """
 
-    def __init__(self, poll: float = 0.05) -> None:
+    YIELD_NICENESS = 10
+
+    def __init__(self, poll: float = 0.05, yield_after: float = 1.0) -> None:
         self.poll = poll
+        self.yield_after = yield_after
         self._deadline = 0.0
+        self._yield_at = 0.0
+        self._thread_id = 0
+        self._lowered_from: int | None = None
         self._on_expire: Callable[[], None] | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -414,24 +425,53 @@ class Deadline:
             self._pid = os.getpid()
             self._lock = threading.Lock()
             threading.Thread(target=self._watch, name="kigraph-deadline", daemon=True).start()
+        now = time.monotonic()
         with self._lock:
             self._on_expire = on_expire
-            self._deadline = time.monotonic() + timeout
+            self._thread_id = threading.get_native_id()
+            self._yield_at = now + min(self.yield_after, timeout / 2)
+            self._deadline = now + timeout
 
-    def disarm(self) -> None:
+    def disarm(self) -> bool:
+        """Stop watching. False if the request's thread could not get its priority back (an
+        unprivileged process may lower its priority but not raise it): the caller should then
+        let this worker end after the response, so a fresh one takes its place."""
         with self._lock:  # never races the watchdog: after this, on_expire will not run
             self._deadline = 0.0
+            lowered_from, self._lowered_from = self._lowered_from, None
+        if lowered_from is None:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._thread_id, lowered_from)
+        except OSError:
+            return False
+        return True
 
     def _watch(self) -> None:
         while True:
             time.sleep(self.poll)
-            if not self._deadline or time.monotonic() < self._deadline:
+            if not self._deadline:
+                continue
+            now = time.monotonic()
+            if now >= self._yield_at and self._lowered_from is None:
+                with self._lock:
+                    if self._deadline and self._lowered_from is None:
+                        self._lower_priority()
+            if now < self._deadline:
                 continue
             with self._lock:
                 if self._deadline and time.monotonic() >= self._deadline:
                     self._deadline = 0.0
                     if self._on_expire is not None:
                         self._on_expire()  # typically answers 503 and ends the process
+
+    def _lower_priority(self) -> None:
+        try:
+            current = os.getpriority(os.PRIO_PROCESS, self._thread_id)
+            os.setpriority(os.PRIO_PROCESS, self._thread_id, current + self.YIELD_NICENESS)
+        except (OSError, AttributeError):  # AttributeError: no setpriority on this platform
+            return
+        self._lowered_from = current
 
 
 __all__ = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,15 @@ def run_guarded(rt: Any, environ: dict, timeout: float, work: Callable[[], Any])
     try:
         return work()
     finally:
-        rt.deadline.disarm()
+        if not rt.deadline.disarm():
+            _retire_worker(environ)
+
+
+def _retire_worker(environ) -> None:
+    """Ask the server to replace this worker once the current response is sent (its thread is
+    stuck at a lowered priority): uWSGI and gunicorn both treat the signal as a graceful stop."""
+    log.warning("worker %d keeps a lowered priority; it retires after this request", os.getpid())
+    os.kill(os.getpid(), signal.SIGHUP if "uwsgi.version" in environ else signal.SIGTERM)
 
 
 def _killer(environ, timeout: float):
