@@ -96,21 +96,22 @@ class Runtime:
         return entry
 
     def cache_put(self, key: str, answer: Answer) -> list:
-        entry = [answer.body, answer.truncated, None]
+        """Keep an answer: ``[body, truncated, {encoding: compressed body}]``."""
+        entry = [answer.body, answer.truncated, {}]
         size = len(answer.body)
         if self._cache_max and size <= self._cache_max // 8:
             self._cache[key] = entry
             self._cache_size += size
             while self._cache_size > self._cache_max:
                 _, old = self._cache.popitem(last=False)
-                self._cache_size -= len(old[0]) + len(old[2] or b"")
+                self._cache_size -= len(old[0]) + sum(map(len, old[2].values()))
         return entry
 
-    def cache_put_gzip(self, key: str, gz: bytes) -> None:
+    def cache_put_encoded(self, key: str, encoding: str, data: bytes) -> None:
         entry = self._cache.get(key)
-        if entry is not None and entry[2] is None:
-            entry[2] = gz
-            self._cache_size += len(gz)
+        if entry is not None and encoding not in entry[2]:
+            entry[2][encoding] = data
+            self._cache_size += len(data)
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:

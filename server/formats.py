@@ -213,6 +213,33 @@ def negotiate(
     return best
 
 
+@lru_cache(maxsize=256)
+def negotiate_encoding(accept_encoding: str | None, offered: tuple[str, ...]) -> str | None:
+    """The content coding of ``offered`` (best first) that ``Accept-Encoding`` rates highest, or
+    None for the identity coding (RFC 9110 §12.5.3: q-values, ``*``, ``q=0`` refusals)."""
+    if not accept_encoding:
+        return None
+    rated: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, _, params = item.partition(";")
+        quality = 1.0
+        name, _, value = params.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = max(0.0, min(1.0, float(value)))
+            except ValueError:
+                quality = 0.0
+        coding = coding.strip().lower()
+        if coding:
+            rated[coding] = quality
+    best, best_quality = None, 0.0
+    for coding in offered:
+        quality = rated.get(coding, rated.get("*", 0.0))
+        if quality > best_quality:
+            best, best_quality = coding, quality
+    return best
+
+
 def prefers_html(accept: str | None) -> bool:
     """True when a browser is asking: ``text/html`` is explicitly accepted and ranks at least
     as high as any RDF or results type (a bare ``*/*`` is not a browser)."""

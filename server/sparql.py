@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from typing import IO
 from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
@@ -250,8 +251,13 @@ def execute(
     default_graph_uris: Sequence[str] = (),
     named_graph_uris: Sequence[str] = (),
     row_cap: int = 0,
+    output: IO[bytes] | None = None,
 ) -> Answer:
-    """Run a query on a GraphStore and serialise the result to ``fmt`` (pyoxigraph, in Rust)."""
+    """Run a query on a GraphStore and serialise the result to ``fmt`` (pyoxigraph, in Rust).
+
+    With ``output`` (a writable binary file, e.g. :class:`server.streaming.ResponseSink`) the
+    serialiser writes there while the query is evaluated, and the answer's body stays empty.
+    """
     kwargs: dict = {}
     if default_graph_uris or named_graph_uris:
         kwargs["union_default_graph"] = False
@@ -260,10 +266,19 @@ def execute(
     elif info.has_dataset:
         kwargs["union_default_graph"] = False
     result = store.query(text, **kwargs)
-    if isinstance(result, ox.QueryBoolean):
-        return Answer(result.serialize(format=fmt.ox))
-    if row_cap <= 0:
-        return Answer(result.serialize(format=fmt.ox))
+    if isinstance(result, ox.QueryBoolean) or row_cap <= 0:
+        if output is None:
+            return Answer(result.serialize(format=fmt.ox))
+        result.serialize(output, format=fmt.ox)
+        return Answer(b"")
+    answer = _capped(result, fmt, row_cap)
+    if output is None:
+        return answer
+    output.write(answer.body)
+    return Answer(b"", answer.truncated)
+
+
+def _capped(result, fmt: Format, row_cap: int) -> Answer:
     if not isinstance(result, ox.QuerySolutions):  # CONSTRUCT/DESCRIBE (either backend)
         triples = list(islice(result, row_cap + 1))
         truncated = len(triples) > row_cap

@@ -386,15 +386,37 @@ def test_etag_and_304(client):
     assert r4.status_code == 200
 
 
-def test_gzip_for_large_bodies(client):
+@pytest.mark.parametrize(
+    ("accept_encoding", "expected"),
+    [
+        ("gzip, deflate", "gzip"),
+        ("gzip, deflate, br", "br"),
+        ("br;q=0.5, gzip", "gzip"),
+        ("*", "br"),
+        ("br;q=0, *", "gzip"),
+        ("identity", None),
+        ("gzip;q=0", None),
+    ],
+)
+def test_compression_follows_accept_encoding(client, accept_encoding, expected):
     import gzip
 
+    import brotli
+
     q = {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 500"}
-    r = client.get("/sparql", query_string=q, headers={"Accept-Encoding": "gzip, deflate"})
-    assert r.headers["Content-Encoding"] == "gzip"
+    r = client.get("/sparql", query_string=q, headers={"Accept-Encoding": accept_encoding})
     plain = client.get("/sparql", query_string=q)
     assert "Content-Encoding" not in plain.headers
-    assert gzip.decompress(r.data) == plain.data
+    assert "Accept-Encoding" in r.headers["Vary"]
+    assert r.headers.get("Content-Encoding") == expected
+    unpack = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[expected]
+    assert unpack(r.data) == plain.data
+    assert r.headers["ETag"] != plain.headers["ETag"] or expected is None
+
+
+def test_small_bodies_are_not_compressed(client):
+    r = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept-Encoding": "br"})
+    assert "Content-Encoding" not in r.headers
 
 
 @pytest.fixture(scope="module")

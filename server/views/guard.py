@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import QueryTimeout
 from ..http_errors import PROBLEM_JSON, problem_bytes, problem_of
+from ..streaming import STARTED
 
 log = logging.getLogger("kigraph.sparql")
 
@@ -40,18 +41,23 @@ def _killer(environ, timeout: float):
     uWSGI (``uwsgi.connection_fd()``) or gunicorn (``gunicorn.socket``)."""
     sock = environ.get("gunicorn.socket")
     if sock is not None:
-        return lambda: _expire(sock.sendall, timeout)
+        return lambda: _expire(sock.sendall, timeout, environ)
     if "uwsgi.version" in environ:
         import uwsgi  # only importable inside uWSGI
 
         fd = uwsgi.connection_fd()
-        return lambda: _expire(lambda data: os.write(fd, data), timeout)
+        return lambda: _expire(lambda data: os.write(fd, data), timeout, environ)
     return None
 
 
-def _expire(send, timeout: float) -> None:
+def _expire(send, timeout: float, environ) -> None:
     """Deadline passed: answer 503 on the client socket and end this worker process (the only
-    way to stop pyoxigraph's work); gunicorn's arbiter starts a fresh worker."""
+    way to stop pyoxigraph's work); gunicorn's arbiter starts a fresh worker. If a streamed
+    answer is under way, its head is sent already: ending the process cuts it short, which the
+    client sees as an incomplete response."""
+    if environ.get(STARTED):
+        log.error("query timeout after %gs mid-stream: worker %d ends", timeout, os.getpid())
+        os._exit(75)
     error = QueryTimeout(
         f"The query was stopped after {timeout:g} s (the server's limit, "
         "KIGRAPH_QUERY_TIMEOUT). Narrow it down, add a LIMIT, or run it on a local copy."

@@ -8,7 +8,6 @@ compression, CORS, the truncation header). Errors are raised as KGErrors and ren
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import hmac
 import io
@@ -17,7 +16,7 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, request
 
-from .. import formats, sparql
+from .. import formats, sparql, streaming
 from ..errors import (
     BadRequest,
     KGError,
@@ -35,7 +34,6 @@ log = logging.getLogger("kigraph.sparql")
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
-GZIP_MIN = 1400  # bytes: below one packet compression does not pay
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, X-KIGraph-Truncated, Content-Length",
@@ -138,8 +136,13 @@ def endpoint():
     return Response(body, status, headers)
 
 
-def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ):
-    """The query operation: ``(status, headers, body)`` or a raised KGError."""
+def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ, start_response=None):
+    """The query operation: ``(status, headers, body)``, or a raised KGError.
+
+    Given the WSGI ``start_response``, an answer that outgrows ``streaming.STREAM_AFTER`` is
+    streamed through it while the query runs; then the response is already under way and the
+    return value is None.
+    """
     settings = rt.settings
     _check_size(query, settings.max_query_bytes)
     info = sparql.prepare(query, settings.service_allowlist)
@@ -151,36 +154,77 @@ def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ):
     inm = headers.get("If-None-Match")
     if inm and (etag in inm or inm.strip() == "*"):
         return 304, [*CORS.items(), ("ETag", f'"{etag}"'), ("Vary", "Accept")], b""
-    cached = rt.cache_get(etag)
-    if cached is None:
-        cached = rt.cache_put(etag, _run(rt, query, info, fmt, dg, ng, environ))
-    body, truncated, gz = cached
+    encoding = formats.negotiate_encoding(headers.get("Accept-Encoding"), streaming.ENCODINGS)
     out = [
         ("Content-Type", fmt.media_type),
         *CORS.items(),
         ("Vary", "Accept, Accept-Encoding"),
         ("Cache-Control", rt.cache_control),
     ]
+    cached = rt.cache_get(etag)
+    if cached is None:
+        sink = None
+        if start_response is not None and settings.row_cap <= 0:  # a cap bounds the size
+            sink = streaming.ResponseSink(
+                _streamer(out, etag, environ, start_response),
+                encoding,
+                chunked=_frames_itself(environ),
+            )
+        result = _run(rt, query, info, fmt, dg, ng, environ, sink)
+        if sink is not None:
+            if sink.streaming:
+                return None
+            result = sparql.Answer(sink.body(), result.truncated)
+        cached = rt.cache_put(etag, result)
+    body, truncated, encoded = cached
     if truncated:
         out.append(("X-KIGraph-Truncated", "true"))
-    if len(body) >= GZIP_MIN and "gzip" in (headers.get("Accept-Encoding") or ""):
-        if gz is None:
-            gz = gzip.compress(body, compresslevel=5)
-            rt.cache_put_gzip(etag, gz)
-        body = gz
-        out.append(("Content-Encoding", "gzip"))
-        etag += "-gz"
+    if encoding and len(body) >= streaming.COMPRESS_MIN:
+        packed = encoded.get(encoding)
+        if packed is None:
+            packed = streaming.compress(body, encoding)
+            rt.cache_put_encoded(etag, encoding, packed)
+        body = packed
+        out.append(("Content-Encoding", encoding))
+        etag += "-" + encoding
     out.append(("ETag", f'"{etag}"'))
     out.append(("Content-Length", str(len(body))))
     return 200, out, body
 
 
-def _run(rt, query, info, fmt, dg, ng, environ) -> sparql.Answer:
-    return run_guarded(
-        rt,
-        environ,
-        rt.settings.query_timeout,
-        lambda: sparql.execute(
+def _streamer(out: list, etag: str, environ, start_response):
+    """What :class:`streaming.ResponseSink` calls when an answer turns out large: send the
+    status and headers (no Content-Length: the server frames it) and return the writer."""
+
+    def start(encoding: str | None):
+        environ[streaming.STARTED] = True  # from now on an error can only cut the response short
+        headers = list(out)
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        headers.append(("ETag", f'"{etag}-{encoding}"' if encoding else f'"{etag}"'))
+        if _frames_itself(environ):
+            # "close": the router then ends the connection when the worker does (at once, if
+            # the answer is cut short) instead of keeping it for a next request
+            headers += [("Transfer-Encoding", "chunked"), ("Connection", "close")]
+        write = start_response("200 OK", headers)
+        return _discard if environ["REQUEST_METHOD"] == "HEAD" else write
+
+    return start
+
+
+def _frames_itself(environ) -> bool:
+    """Under uWSGI we frame streamed answers ourselves (see ``streaming.ResponseSink``); other
+    servers (gunicorn, Werkzeug) chunk a body without Content-Length on their own."""
+    return "uwsgi.version" in environ and environ.get("SERVER_PROTOCOL") == "HTTP/1.1"
+
+
+def _discard(data: bytes) -> None:
+    pass
+
+
+def _run(rt, query, info, fmt, dg, ng, environ, sink=None) -> sparql.Answer:
+    def work() -> sparql.Answer:
+        result = sparql.execute(
             rt.store,
             query,
             info,
@@ -188,8 +232,13 @@ def _run(rt, query, info, fmt, dg, ng, environ) -> sparql.Answer:
             default_graph_uris=dg,
             named_graph_uris=ng,
             row_cap=rt.settings.row_cap,
-        ),
-    )
+            output=sink,
+        )
+        if sink is not None:
+            sink.close()
+        return result
+
+    return run_guarded(rt, environ, rt.settings.query_timeout, work)
 
 
 def _update(rt, text: str):
@@ -293,7 +342,7 @@ class QueryOperation:
             else:
                 return self.flask_wsgi(environ, start_response)
             fmt_param = params.get("format")
-            status, headers, body = answer(
+            answered = answer(
                 self.rt,
                 query,
                 dg,
@@ -301,11 +350,17 @@ class QueryOperation:
                 _Headers(environ),
                 ",".join(fmt_param or ()) or None,
                 environ,
+                start_response,
             )
         except Exception as error:  # noqa: BLE001 — every error goes to the one renderer
+            if environ.get(streaming.STARTED):
+                return _cut_short(error)
             if not isinstance(error, KGError):
                 log.exception("unexpected error on %s /sparql", method)
             return render(error, environ.get("HTTP_ACCEPT", ""))(environ, start_response)
+        if answered is None:
+            return []  # streamed
+        status, headers, body = answered
         start_response(_STATUS[status], headers)
         return [] if method == "HEAD" else [body]
 
@@ -323,6 +378,19 @@ class QueryOperation:
 
 
 _STATUS = {200: "200 OK", 304: "304 Not Modified"}
+
+
+class StreamCutShort(Exception):
+    """Raised to the WSGI server after a streamed answer failed midway: the server then drops
+    the connection instead of ending the body, so the client sees an incomplete response."""
+
+
+def _cut_short(error: Exception) -> list:
+    if isinstance(error, OSError):  # the client went away: nobody is left to tell
+        log.info("streamed answer not finished: %s", error)
+        return []
+    log.error("streamed answer failed midway: %s", error)
+    raise StreamCutShort(str(error)) from error
 
 
 def _parse(qs: str) -> dict[str, list[str]]:
