@@ -20,6 +20,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from server.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,3 +138,120 @@ def test_disk_full_during_load_fails_cleanly_and_keeps_the_old_store(built_store
     assert (again.data_version, len(again)) == (version, size)
     leftovers = [p.name for p in var.iterdir() if ".tmp-" in p.name]
     assert leftovers == []
+
+
+def _load(store: Path, extra: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "server", "load", "--root", str(REPO), "--store", str(store)]
+        + ["--add", str(extra), "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")},
+    )
+
+
+def _content(store: Path) -> tuple[str, int, tuple[str, ...]]:
+    opened = GraphStore.open(store)
+    try:
+        return opened.data_version, len(opened), tuple(sorted(opened.graphs()))
+    finally:
+        del opened
+
+
+def test_loads_killed_at_random_points_leave_the_old_or_the_new_store(built_store, tmp_path):
+    """Ten ``kigraph load`` runs, each ``kill -9``-ed at a random moment between start-up and
+    the end of a normal run: afterwards the store is exactly the old one or exactly the new
+    one — never a mix, never unopenable — and the next load succeeds."""
+    import random
+
+    extra = tmp_path / "extra.nt"
+    with extra.open("w") as out:
+        for i in range(20_000):
+            out.write(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n')
+    pristine = tmp_path / "pristine"
+    shutil.copytree(built_store.parent, pristine, symlinks=True)
+    old = _content(pristine / built_store.name)
+
+    reference = tmp_path / "reference"  # an uninterrupted run: what "new" looks like
+    shutil.copytree(pristine, reference, symlinks=True)
+    started = time.monotonic()
+    assert _load(reference / built_store.name, extra).wait(120) == 0
+    duration = time.monotonic() - started
+    new = _content(reference / built_store.name)
+    assert new != old
+
+    rng = random.Random(20261129)
+    outcomes = []
+    for trial in range(10):
+        var = tmp_path / f"trial-{trial}"
+        shutil.copytree(pristine, var, symlinks=True)
+        store = var / built_store.name
+        load = _load(store, extra)
+        time.sleep(rng.uniform(0.0, duration))
+        load.kill()
+        load.wait(30)
+        state = _content(store)
+        assert state in (old, new), f"trial {trial}: a store that is neither old nor new"
+        outcomes.append("new" if state == new else "old")
+        if trial < 9:
+            shutil.rmtree(var)
+    again = _load(store, extra)  # after the last kill: the next load cleans up and completes
+    assert again.wait(120) == 0, "the load after the kill failed"
+    assert _content(store) == new
+    assert not [p.name for p in var.iterdir() if ".tmp-" in p.name]
+    print("outcomes of the killed loads:", outcomes)
+
+
+def _unprivileged() -> list[str]:
+    """A command prefix running the child as a user who may read the store but not write it:
+    as root, ``setpriv`` to 'nobody' (root may write anywhere); otherwise the modes suffice."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv (util-linux) to drop privileges")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def test_read_only_store_is_read_and_a_load_into_it_fails_cleanly(built_store):
+    """Serving needs only read access; a load into a directory it cannot write to stops with
+    one clear line and leaves the store as it was."""
+    import tempfile
+
+    var = Path(tempfile.mkdtemp(prefix="kigraph-ro-"))  # /tmp/…: reachable for 'nobody'
+    try:
+        shutil.copytree(built_store.parent, var / "var", symlinks=True)
+        store = var / "var" / built_store.name
+        for path in [var, *var.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o555 if path.is_dir() else 0o444)
+        before = _content(store)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
+        command = [*_unprivileged(), sys.executable, "-m", "server"]
+        info = subprocess.run(
+            [*command, "info", "--store", str(store)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=REPO,
+        )
+        assert info.returncode == 0, info.stderr
+        assert before[0] in info.stdout  # the data version
+        load = subprocess.run(
+            [*command, "load", "--root", str(REPO), "--store", str(store), "--no-progress"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=REPO,
+        )
+        assert load.returncode != 0
+        assert "Traceback" not in load.stderr, load.stderr[-3000:]
+        message = load.stderr.strip().splitlines()[-1]
+        assert str(store.parent) in message and "Permission denied" in message, message
+        assert _content(store) == before
+    finally:
+        for path in [var, *var.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(var)
