@@ -14,7 +14,6 @@ Commands: validate, load, info, query, export, serve (later: run, queries).
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Callable
@@ -552,8 +551,6 @@ def _args_serve(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .store import ensure_store
-
     settings = _settings(
         args,
         host=args.host,
@@ -561,23 +558,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         data_files=tuple(args.data) if args.data else None,
     )
+    from .serving import run_server
+
     try:
-        store = ensure_store(settings)
+        result = run_server(settings)  # builds the store first if there is none
     except ValidationFailed as error:
         sys.stdout.write(error.report.render())
         _err("cannot serve: the graph does not validate")
         return EXIT_INVALID
-    print(f"kigraph serve: {store!r}", file=sys.stderr)
-    del store  # the server opens its own (read-only, per worker); RocksDB must not cross fork
-    gc.collect()
-    try:
-        from .serving import run_server
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.serving":
-            raise
-        _err("the web server is not part of this version yet (server/serving.py)")
-        return EXIT_INTERNAL
-    result = run_server(settings)
     return int(result or 0)
 
 

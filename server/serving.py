@@ -15,9 +15,9 @@ Clients connect to uWSGI's HTTP router (an event loop in C): it keeps HTTP/1.1 c
 alive and passes each request to a free worker, so a kept-alive client never holds a worker
 between its requests.
 
-- The store is built if missing (``ensure_store``) in the master before workers start; an
-  on-disk store is then closed again and each worker opens it read-only after ``fork`` (RocksDB
-  must not cross ``fork``). An in-memory ``--data`` store is loaded once and inherited.
+- The store is built if missing (``ensure_store``) in a forked child before the workers start,
+  so RocksDB never runs in the master; each worker opens the store read-only after ``fork``
+  (RocksDB must not cross ``fork``). An in-memory ``--data`` store is loaded once and inherited.
 - With SPARQL Update enabled there is one worker (the store's one read-write opener).
 - Graceful shutdown: SIGTERM lets running requests finish (uWSGI ``gracefully_kill_them_all``
   with ``worker-reload-mercy``; gunicorn ``graceful_timeout``), then exits.
@@ -26,7 +26,6 @@ between its requests.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import os
@@ -136,15 +135,14 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
     from .app import create_app
     from .store import ensure_store
 
-    if settings.backend != "embedded" and not settings.data_files:
-        store = None  # a remote store: each worker opens its own HTTP pool
+    if settings.data_files:  # in memory: loaded once here, inherited by the workers
+        store = ensure_store(settings)
+        print(f"kigraph serve: {store!r}", file=sys.stderr)
+        application = create_app(settings, store=store)
     else:
-        store = ensure_store(settings)  # builds the on-disk store if missing; loads --data
-    if settings.data_files:
-        application = create_app(settings, store=store)  # in memory: inherited by the workers
-    else:
-        del store
-        gc.collect()  # close RocksDB before workers fork; each opens it read-only after fork
+        if settings.backend == "embedded":
+            print(f"kigraph serve: {_ensure_store_elsewhere(settings)}", file=sys.stderr)
+        # each worker opens the store (read-only) or its HTTP pool to a remote one after fork
         application = create_app(settings)
     # uWSGI imports "server.serving" (not __main__ under ``python -m``): set it there
     try:
@@ -160,6 +158,42 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
             pyuwsgi.run(*uwsgi_options(settings, f"{private}/workers.sock", access_log=access_log))
         return
     _run_gunicorn(settings, application, access_log="-" if access_log else None)
+
+
+def _ensure_store_elsewhere(settings: Settings) -> str:
+    """Build the on-disk store if missing, and describe it — in a forked child, so that RocksDB
+    never starts in this process. Its background threads would not exist in the forked
+    workers, yet their handles would: a worker ending gracefully joined them and crashed."""
+    from multiprocessing import get_context
+
+    from .errors import StoreError, ValidationFailed
+    from .store import ensure_store
+
+    def check(conn) -> None:
+        try:
+            conn.send(("ok", repr(ensure_store(settings))))
+        except ValidationFailed as error:
+            conn.send(("invalid", error.report))
+        except Exception as error:  # noqa: BLE001 — handed to the parent, which raises it
+            conn.send(("error", f"{type(error).__name__}: {error}"))
+        finally:
+            conn.close()
+
+    context = get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=check, args=(sender,), name="kigraph-store-check")
+    child.start()
+    sender.close()
+    try:
+        kind, payload = receiver.recv()
+    except EOFError:
+        kind, payload = "error", f"the store check ended unexpectedly (exit {child.exitcode})"
+    child.join()
+    if kind == "invalid":
+        raise ValidationFailed(payload)
+    if kind == "error":
+        raise StoreError(payload.removeprefix("StoreError: "))
+    return payload
 
 
 class _NoDelay:
