@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     rt = Runtime(settings, store)
     app.extensions["kigraph"] = rt
 
+    from .compression import Compression
     from .security import Security, harden_templates
     from .views import linked_data, queries, ui
     from .views.sparql import QueryOperation
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     app.register_blueprint(linked_data.bp)  # last: it has the catch-all for other base IRIs
     queries.check_queries(app)  # a broken query file stops start-up, naming file and line
     app.wsgi_app = QueryOperation(app.wsgi_app, rt)  # the query operation skips Flask
+    app.wsgi_app = Compression(app.wsgi_app)  # /sparql compresses its own answers
     # outermost: security headers, size limits and rate limiting cover every path
     app.wsgi_app = Security(app.wsgi_app, settings)
     harden_templates(app)  # labels with bidi overrides cannot reorder a page
