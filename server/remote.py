@@ -485,11 +485,12 @@ class RemoteStore:
         return [(row["g"].value, int(row["n"].value)) for row in rows]
 
     def has_graph(self, graph: str) -> bool:
+        try:
+            node = ox.NamedNode(graph)
+        except ValueError:  # not an IRI: no such graph (as GraphStore.has_graph)
+            return False
         return bool(
-            self.query(
-                f"ASK {{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}",
-                union_default_graph=False,
-            )
+            self.query(f"ASK {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}", union_default_graph=False)
         )
 
     def __len__(self) -> int:
