@@ -1,16 +1,30 @@
-"""Shared fixtures: the fixture repositories under tests/fixtures/ copied to a temp dir."""
+"""Shared fixtures: the fixture repositories under tests/fixtures/ copied to a temp dir, the
+built store, and the in-process app on both backends (issue 9).
+
+``app``/``client`` are parametrised over the backend: ``embedded`` (the on-disk store) and
+``remote`` (``KIGRAPH_BACKEND=sparql+http://…``, :class:`server.remote.RemoteStore`, against a
+real ``oxigraph serve --union-default-graph`` started here with the curated graph pushed into
+it), so every test that takes them runs twice: ``test_x[embedded]``, ``test_x[remote]``.
+``KIGRAPH_TEST_BACKEND`` points the remote runs at a store you started instead (README,
+"Backends").
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
+#: the backends the in-process suite runs on (the ids of the parametrised tests)
+BACKENDS = ("embedded", "remote")
 
 
 @pytest.fixture
@@ -48,9 +62,6 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store_dir
 
 
-# --- HTTP fixtures (issue 4): the real app on the real store, and a live server --------------
-
-
 def _free_port() -> int:
     import socket
 
@@ -59,13 +70,179 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# --- the remote backend: real `oxigraph serve` processes -------------------------------------
+
+
+def _oxigraph() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+class OxigraphServers:
+    """Starts ``oxigraph serve --union-default-graph`` on free loopback ports; stops them all
+    at the end of the session."""
+
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
+        self.tmp = tmp
+        self.running: list[tuple[subprocess.Popen, object]] = []
+
+    def start(self) -> str:
+        """A fresh, empty store; its ``sparql+http://…/query`` backend setting."""
+        binary = _oxigraph()
+        if binary is None:
+            pytest.skip("the `oxigraph` command is not installed (pip install oxigraph)")
+        port = _free_port()
+        location = self.tmp.mktemp("oxigraph")
+        log = open(location.parent / f"oxigraph-{port}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [
+                binary,
+                "serve",
+                "--location",
+                str(location / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+                "--timeout-s",
+                "20",
+            ],
+            stdout=log,
+            stderr=log,
+        )
+        self.running.append((proc, log))
+        url = f"http://127.0.0.1:{port}/query"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise RuntimeError(f"oxigraph serve did not start; see {log.name}") from None
+                time.sleep(0.1)
+        return "sparql+" + url
+
+    def stop(self) -> None:
+        for proc, log in self.running:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+
+
 @pytest.fixture(scope="session")
-def app(built_store: Path):
-    """The real Flask app (``create_app``) on the real store, read-only, default settings."""
-    from server.app import create_app
+def oxigraph_servers(tmp_path_factory: pytest.TempPathFactory):
+    servers = OxigraphServers(tmp_path_factory)
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture(scope="session")
+def backend_url(oxigraph_servers: OxigraphServers) -> str:
+    """``sparql+http://…/query`` of the remote store for the session: $KIGRAPH_TEST_BACKEND
+    (e.g. a Virtuoso you started), else a fresh ``oxigraph serve`` (skipped if it is not
+    installed). The curated graph is pushed into it by :func:`remote_store`."""
+    return os.environ.get("KIGRAPH_TEST_BACKEND") or oxigraph_servers.start()
+
+
+@pytest.fixture(scope="session")
+def embedded_store(built_store: Path):
+    """The built store, opened (a :class:`server.store.GraphStore`)."""
+    from server.store import GraphStore
+
+    return GraphStore.open(built_store)
+
+
+@pytest.fixture(scope="session")
+def remote_store(backend_url: str, embedded_store):
+    """The remote store with the curated graph pushed into it (``kigraph load --push``)."""
+    from server.remote import RemoteStore
+
+    store = RemoteStore(backend_url, timeout=30)
+    store.push(embedded_store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def scratch_backend(oxigraph_servers: OxigraphServers):
+    """A second ``oxigraph serve`` for tests that write or bring their own data:
+    ``scratch_backend(source)`` empties it, pushes ``source`` (a GraphStore) and returns its
+    backend setting. Always an Oxigraph of ours — never $KIGRAPH_TEST_BACKEND, which it would
+    wipe."""
+    from server.remote import RemoteStore
+
+    url: list[str] = []
+
+    def fresh(source) -> str:
+        if not url:
+            url.append(oxigraph_servers.start())
+        store = RemoteStore(url[0], timeout=30)
+        store.update("DROP ALL")
+        store.push(source)
+        return url[0]
+
+    return fresh
+
+
+# --- the app on both backends ---------------------------------------------------------------
+
+
+def backend_settings(backend: str, built_store: Path, backend_url: str | None = None, **overrides):
+    """Settings of the real repository on ``backend`` (``embedded`` or ``remote``)."""
     from server.settings import load_settings
 
-    return create_app(load_settings({"store": built_store, "root": REPO}, environ={}))
+    values = {"store": built_store, "root": REPO, **overrides}
+    if backend == "remote":
+        values["backend"] = backend_url
+    return load_settings(values, environ={})
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """``embedded`` or ``remote``: the backend the test's ``app``/``client`` run on."""
+    return request.param
+
+
+@pytest.fixture
+def make_app(backend: str, built_store: Path, request: pytest.FixtureRequest):
+    """``make_app(**settings)``: ``create_app`` on this test's backend with some settings
+    changed (``row_cap=3`` …); a remote app opens its store from the setting, as in production."""
+    from server.app import create_app
+
+    def make(**overrides):
+        if backend == "embedded":
+            return create_app(backend_settings("embedded", built_store, **overrides))
+        request.getfixturevalue("remote_store")  # the curated graph is there
+        url = request.getfixturevalue("backend_url")
+        return create_app(backend_settings("remote", built_store, url, **overrides))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def embedded_app(built_store: Path):
+    """The real Flask app (``create_app``) on the real store, read-only, default settings."""
+    from server.app import create_app
+
+    return create_app(backend_settings("embedded", built_store))
+
+
+@pytest.fixture(scope="session")
+def remote_app(built_store: Path, backend_url: str, remote_store):
+    """The real Flask app with ``KIGRAPH_BACKEND`` set to the remote store, default settings."""
+    from server.app import create_app
+
+    return create_app(backend_settings("remote", built_store, backend_url))
+
+
+@pytest.fixture
+def app(backend: str, request: pytest.FixtureRequest):
+    """The real Flask app on this test's backend (one per backend for the session)."""
+    return request.getfixturevalue(f"{backend}_app")
 
 
 @pytest.fixture
@@ -74,14 +251,13 @@ def client(app):
     return app.test_client()
 
 
+# --- a live server ----------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="session")
 def live_server(built_store: Path):
     """``run_server`` in a subprocess on a free loopback port (2 workers, 2 s query timeout);
     yields its base URL, e.g. ``http://127.0.0.1:40123``."""
-    import os
-    import time
-    import urllib.request
-
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
     env.update(

@@ -1,22 +1,18 @@
-"""The remote backend (server.remote): a real ``oxigraph serve`` as the store, the same answers.
+"""The remote backend (server.remote) itself: the setting, binding parameters by VALUES, the
+store mirroring the embedded one, answers and documents equal across the backends, failures.
 
-A session fixture starts ``oxigraph serve --union-default-graph`` (PyPI ``oxigraph``) on a free
-loopback port, pushes the curated graph with ``kigraph load --push`` semantics
-(``RemoteStore.push``), and the shared tests below run against ``create_app`` on both backends.
-Virtuoso (Debian ``virtuoso-opensource``) is an optional run: set ``KIGRAPH_TEST_BACKEND`` to
-its URL (README, "Backends") and the remote tests use it instead of starting Oxigraph.
+The rest of the in-process suite runs on both backends through the conftest's parametrised
+``app``/``client`` (``test_x[embedded]``, ``test_x[remote]``); the remote store is a real
+``oxigraph serve --union-default-graph`` (PyPI ``oxigraph``) the conftest starts, with the curated
+graph pushed by ``RemoteStore.push`` (``kigraph load --push``). Virtuoso (Debian
+``virtuoso-opensource``) is an optional run: set ``KIGRAPH_TEST_BACKEND`` to its URL (README,
+"Backends") and the remote runs use it instead of starting Oxigraph.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,11 +35,6 @@ ID = "https://w3id.org/kigraph/id/"
 GRAPH = "https://w3id.org/kigraph/graph/"
 
 
-def _oxigraph() -> str | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.exists() else shutil.which("oxigraph")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -51,82 +42,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def backend_url(tmp_path_factory: pytest.TempPathFactory):
-    """``sparql+http://…/query`` of a store for the session: $KIGRAPH_TEST_BACKEND (e.g. a
-    Virtuoso you started), else a fresh ``oxigraph serve`` (skipped if it is not installed)."""
-    given = os.environ.get("KIGRAPH_TEST_BACKEND")
-    if given:
-        yield given
-        return
-    binary = _oxigraph()
-    if binary is None:
-        pytest.skip("the `oxigraph` command is not installed (pip install oxigraph)")
-    port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    log = open(location.parent / f"oxigraph-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            binary,
-            "serve",
-            "--location",
-            str(location / "db"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-            "--timeout-s",
-            "20",
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"oxigraph serve did not start; see {log.name}") from None
-            time.sleep(0.1)
-    yield "sparql+" + url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+def embedded(embedded_store: GraphStore) -> GraphStore:
+    return embedded_store
 
 
 @pytest.fixture(scope="session")
-def embedded(built_store: Path) -> GraphStore:
-    return GraphStore.open(built_store)
+def remote(remote_store: RemoteStore) -> RemoteStore:
+    return remote_store
 
 
 @pytest.fixture(scope="session")
-def remote(backend_url: str, embedded: GraphStore) -> RemoteStore:
-    store = RemoteStore(backend_url, timeout=30)
-    store.push(embedded)
-    return store
-
-
-@pytest.fixture(scope="session")
-def apps(built_store: Path, embedded: GraphStore, remote: RemoteStore, backend_url: str):
-    settings = load_settings({"store": built_store, "root": REPO}, environ={})
-    remote_settings = load_settings(
-        {"store": built_store, "root": REPO, "backend": backend_url}, environ={}
-    )
-    return {
-        "embedded": create_app(settings, store=embedded),
-        "remote": create_app(remote_settings, store=remote),
-    }
-
-
-@pytest.fixture(params=["embedded", "remote"])
-def client(request, apps):
-    return apps[request.param].test_client()
+def apps(embedded_app, remote_app):
+    return {"embedded": embedded_app, "remote": remote_app}
 
 
 @pytest.fixture(scope="module")
@@ -156,13 +83,6 @@ def _rows(result) -> list[tuple]:
         names = [v.value for v in result.variables]
         return sorted(tuple(_cell(row[n]) for n in names) for row in result)
     return sorted(str(t) for t in result)
-
-
-def _without_blank_labels(quads) -> list[str]:
-    """Quads as text with blank node labels blanked (labels differ between stores)."""
-    import re
-
-    return sorted(re.sub(r"_:\w+", "_:b", str(q)) for q in quads)
 
 
 def _run(store, queries, name: str, args=None):
@@ -285,6 +205,14 @@ def test_only_terms_are_bound() -> None:
 # --- the remote store itself ---------------------------------------------------------------
 
 
+def test_the_remote_app_runs_on_the_remote_store(apps, backend_url: str) -> None:
+    """The parametrised suite's ``[remote]`` runs really go through a RemoteStore."""
+    store = apps["remote"].extensions["kigraph"].store
+    assert isinstance(store, RemoteStore)
+    assert "sparql+" + store.endpoints.query == backend_url.partition("#")[0]
+    assert isinstance(apps["embedded"].extensions["kigraph"].store, GraphStore)
+
+
 def test_remote_store_mirrors_the_embedded_one(remote: RemoteStore, embedded: GraphStore) -> None:
     assert remote.data_version == embedded.data_version
     assert remote.modified == embedded.modified
@@ -303,79 +231,7 @@ def test_saved_query_answers_equal_on_both_backends(remote, embedded, queries, n
     assert _rows(_run(remote, queries, name)) == _rows(_run(embedded, queries, name))
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize(
-    ("name", "param"),
-    [("label-search", "text"), ("organisation-initiatives", "agent"), ("lower-bounds", "minimum")],
-)
-def test_injection_on_the_remote_backend(apps, name, param, value) -> None:
-    client = apps["remote"].test_client()
-    response = client.get(f"/queries/{name}", query_string={param: value, "format": "json"})
-    assert response.status_code in (200, 400), response.data[:300]
-    if response.status_code == 200:
-        example = {k: v[0] for k, v in example_args(load_queries(REPO)[name]).items()}
-        normal = client.get(f"/queries/{name}", query_string={**example, "format": "json"})
-        normal = normal.get_json()
-        rows = response.get_json()["results"]["bindings"]
-        assert len(rows) <= len(normal["results"]["bindings"]) or name == "label-search"
-
-
 # --- the app on both backends ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("accept", "media"),
-    [
-        ("application/sparql-results+json", "application/sparql-results+json"),
-        ("application/sparql-results+xml", "application/sparql-results+xml"),
-        ("text/csv", "text/csv"),
-        ("text/tab-separated-values", "text/tab-separated-values"),
-    ],
-)
-def test_select_formats(client, accept, media) -> None:
-    query = f"SELECT ?label WHERE {{ <{ID}org/dfki> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
-    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
-    assert response.status_code == 200 and response.content_type.startswith(media)
-    assert b"DFKI" in response.data or b"Forschungszentrum" in response.data
-
-
-def test_construct_and_ask(client) -> None:
-    construct = client.get(
-        "/sparql",
-        query_string={"query": f"CONSTRUCT WHERE {{ <{ID}org/dfki> ?p ?o }}"},
-        headers={"Accept": "text/turtle"},
-    )
-    assert construct.status_code == 200 and construct.content_type.startswith("text/turtle")
-    assert len(list(ox.parse(construct.data, format=ox.RdfFormat.TURTLE))) > 5
-    ask = client.get("/sparql", query_string={"query": f"ASK {{ <{ID}org/dfki> ?p ?o }}"})
-    assert ask.get_json()["boolean"] is True
-
-
-def test_syntax_error_is_400_with_position(client) -> None:
-    response = client.get("/sparql", query_string={"query": "SELECT ?s WHERE {\n  ?s ?p }"})
-    assert response.status_code == 400
-    problem = response.get_json()
-    assert problem["type"].endswith("query-syntax")
-    assert "line 2" in problem["detail"]
-
-
-def _count(client, query: str, **params) -> int:
-    response = client.get("/sparql", query_string={"query": query, **params})
-    assert response.status_code == 200, response.data[:300]
-    return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
-
-
-def test_dataset_semantics(client, embedded: GraphStore) -> None:
-    counts = dict(embedded.graphs())
-    every = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    assert _count(client, every) >= counts[GRAPH + "article"]
-    article = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}article> WHERE {{ ?s ?p ?o }}"
-    assert _count(client, article) == counts[GRAPH + "article"]
-    assert (
-        _count(client, every, **{"default-graph-uri": GRAPH + "links"}) == counts[GRAPH + "links"]
-    )
-    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}links> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
-    assert _count(client, named) == counts[GRAPH + "links"]
 
 
 def test_resource_page_and_description(apps) -> None:
@@ -404,25 +260,6 @@ def test_dataset_documents_equal(apps, query) -> None:
         assert response.status_code == 200, (name, response.data[:300])
         bodies[name] = sorted(set(response.get_data(as_text=True).splitlines()))
     assert bodies["remote"] == bodies["embedded"]
-
-
-def test_saved_query_over_http(client) -> None:
-    response = client.get(
-        "/queries/organisation-initiatives",
-        query_string={"agent": ID + "org/nvidia", "format": "json"},
-    )
-    assert response.status_code == 200
-    assert response.get_json()["results"]["bindings"]
-
-
-def test_downloads_on_the_remote_backend(apps, embedded: GraphStore) -> None:
-    client = apps["remote"].test_client()
-    listing = client.get("/downloads").get_json()
-    assert listing
-    response = client.get("/downloads/kigraph.nq")
-    assert response.status_code == 200
-    quads = ox.parse(response.data, format=ox.RdfFormat.N_QUADS)
-    assert _without_blank_labels(quads) == _without_blank_labels(embedded.quads())
 
 
 # --- failures map to problems -------------------------------------------------------------

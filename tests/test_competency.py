@@ -1,7 +1,8 @@
 """Competency questions: what analysts, journalists and SMEs ask, with the article's exact answer.
 
 Each case is a SPARQL query over the curated content (ontology + data + provenance, as the loader
-produces it, without load-time materialisation) and the exact set of rows it must return.
+produces it, without load-time materialisation) and the exact set of rows it must return, asked
+of pyoxigraph (``[embedded]``) and of an ``oxigraph serve`` holding the same content (``[remote]``).
 IRIs of our namespace are written short: ``org/dfki`` for ``https://w3id.org/kigraph/id/org/dfki``,
 ``kg:partner`` for ontology terms; literals as their lexical value.
 """
@@ -41,10 +42,37 @@ PROLOGUE = sparql_prologue() + "".join(
 
 
 @pytest.fixture(scope="module")
-def graph() -> ox.Store:
+def content() -> ox.Store:
     store = ox.Store()
     store.extend(load_content(REPO).quads())
     return store
+
+
+class _RemoteGraph:
+    """The part of ``ox.Store`` the checks use, over a :class:`server.remote.RemoteStore`."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def query(self, text: str, *, use_default_graph_as_union: bool = False):
+        return self.store.query(text, union_default_graph=use_default_graph_as_union)
+
+
+@pytest.fixture(scope="module")
+def remote_content(content: ox.Store, oxigraph_servers) -> _RemoteGraph:
+    """The same content (no materialisation) pushed into an ``oxigraph serve`` of its own."""
+    from server.remote import RemoteStore
+    from server.store import GraphStore
+
+    store = RemoteStore(oxigraph_servers.start(), timeout=30)
+    store.push(GraphStore(content, None, data_version="content"))
+    return _RemoteGraph(store)
+
+
+@pytest.fixture
+def graph(backend: str, content: ox.Store, request: pytest.FixtureRequest):
+    """The content in pyoxigraph (``embedded``) or behind the SPARQL protocol (``remote``)."""
+    return content if backend == "embedded" else request.getfixturevalue("remote_content")
 
 
 def short(term: object) -> str | None:

@@ -1,4 +1,5 @@
-"""Fuzzing every route with generated input (Hypothesis, Flask test client on the real store).
+"""Fuzzing every route with generated input (Hypothesis, Flask test client on the real store),
+on both backends (``[embedded]``, ``[remote]``: the full count on each).
 
 Property, for every generated request: never a 5xx (503 would be a timeout, which the test
 client does not enforce), never a traceback in the body, and every error in our one shape —
@@ -6,7 +7,7 @@ client does not enforce), never a traceback in the body, and every error in our 
 
 CI runs ``FUZZ_TOTAL`` (default 2 400) generated requests; set ``KIGRAPH_FUZZ_EXAMPLES`` for a
 long run (e.g. ``KIGRAPH_FUZZ_EXAMPLES=12000 pytest tests/test_fuzz.py``). The number of
-requests sent is printed at the end of the module.
+requests sent on each backend is printed at the end of its run.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from server.store import GraphStore
 REPO = Path(__file__).resolve().parent.parent
 
 FUZZ_TOTAL = int(os.environ.get("KIGRAPH_FUZZ_EXAMPLES", "2400"))
-SENT = {"requests": 0}
-SLOWEST: list = [0.0]
+BACKENDS = ("embedded", "remote")  # as in conftest.py
+SENT = dict.fromkeys(BACKENDS, 0)
+SLOWEST: dict[str, list] = {b: [0.0] for b in BACKENDS}
 
 
 def _examples(share: float) -> int:
@@ -45,19 +47,31 @@ def _settings(share: float):
     )
 
 
-@pytest.fixture(scope="module")
-def fuzz_app(built_store):
-    cfg = load_settings({"store": built_store, "root": REPO, "row_cap": 1000}, environ={})
-    return create_app(cfg, store=GraphStore.open(built_store))
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    """The conftest's ``backend``, once per module: each backend's app serves all its runs."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(fuzz_app, request):
-    yield fuzz_app.test_client()
+def fuzz_app(backend, built_store, request):
+    values = {"store": built_store, "root": REPO, "row_cap": 1000}
+    if backend == "remote":
+        request.getfixturevalue("remote_store")  # the curated graph is there
+        values["backend"] = request.getfixturevalue("backend_url")
+        return create_app(load_settings(values, environ={}))
+    return create_app(load_settings(values, environ={}), store=GraphStore.open(built_store))
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(backend, fuzz_app, request):
+    client = fuzz_app.test_client()
+    client.backend = backend  # send() counts per backend
+    yield client
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.write_line(f"test_fuzz: {SENT['requests']} generated requests")
-        reporter.write_line(f"test_fuzz: slowest {SLOWEST}")
+        reporter.write_line(f"test_fuzz[{backend}]: {SENT[backend]} generated requests")
+        reporter.write_line(f"test_fuzz[{backend}]: slowest {SLOWEST[backend]}")
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +81,12 @@ def saved(fuzz_client):
 
 
 def send(client, method: str, path: str, **kwargs):
-    SENT["requests"] += 1
+    SENT[client.backend] += 1
     started = time.perf_counter()
     response = client.open(path, method=method, **kwargs)
     took = time.perf_counter() - started
-    if took > SLOWEST[0]:
-        SLOWEST[:] = [took, method, path[:300], repr(kwargs.get("data", b""))[:300]]
+    if took > SLOWEST[client.backend][0]:
+        SLOWEST[client.backend] = [took, method, path[:300], repr(kwargs.get("data", b""))[:300]]
     check(response, method)
     return response
 
@@ -452,5 +466,5 @@ def test_fuzz_paths(fuzz_client, target, method, accept) -> None:
 
 
 def test_fuzz_sent_enough(fuzz_client) -> None:
-    """Runs last in the module: the generated requests add up to the configured total."""
-    assert SENT["requests"] >= 0.9 * FUZZ_TOTAL
+    """Runs last of its backend's tests: the generated requests add up to the configured total."""
+    assert SENT[fuzz_client.backend] >= 0.9 * FUZZ_TOTAL

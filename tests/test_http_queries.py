@@ -1,4 +1,5 @@
-"""Saved queries over HTTP: listing, running with typed parameters, formats, paging, OpenAPI."""
+"""Saved queries over HTTP: listing, running with typed parameters, formats, paging, OpenAPI
+(on both backends: ``client`` is the conftest's)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,8 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from server.app import create_app
-from server.settings import load_settings
-from server.store import GraphStore
-
 REPO = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/kigraph/id/"
-
-
-@pytest.fixture(scope="module")
-def client(built_store: Path):
-    settings = load_settings({"store": built_store, "root": REPO})
-    return create_app(settings, store=GraphStore.open(built_store)).test_client()
 
 
 def test_listing_as_json_names_every_query_with_typed_parameters(client) -> None:

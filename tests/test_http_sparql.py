@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol at /sparql on the real app and the real store (Flask test client).
 
 Cases follow the W3C SPARQL 1.1 Protocol specification and its test suite
-(query-get, query-post-form, query-post-direct, query-dataset-*, bad-query-*)."""
+(query-get, query-post-form, query-post-direct, query-dataset-*, bad-query-*). Every test runs on
+both backends (``client``/``app`` of the conftest: ``[embedded]``, ``[remote]``)."""
 
 from __future__ import annotations
 
@@ -192,8 +193,7 @@ def test_not_acceptable_lists_offers(client):
     ],
 )
 def test_bad_requests(client, kwargs, status):
-    method = kwargs.pop("method")
-    r = client.open("/sparql", method=method, **kwargs)
+    r = client.open("/sparql", **kwargs)  # the parameters are shared by both backends' runs
     assert_problem(r, status)
 
 
@@ -419,12 +419,9 @@ def test_small_bodies_are_not_compressed(client):
     assert "Content-Encoding" not in r.headers
 
 
-@pytest.fixture(scope="module")
-def capped_client(built_store):
-    from server.app import create_app
-    from server.settings import load_settings
-
-    return create_app(load_settings({"store": built_store, "row_cap": 3}, environ={})).test_client()
+@pytest.fixture
+def capped_client(make_app):
+    return make_app(row_cap=3).test_client()
 
 
 @pytest.mark.parametrize(
@@ -463,13 +460,20 @@ def test_row_cap(capped_client, query, accept):
 
 
 @pytest.fixture
-def update_client(built_store, tmp_path):
+def update_client(backend, built_store, tmp_path, request):
+    """An app that takes updates with the token: on a copy of the store, or on a scratch
+    ``oxigraph serve`` with the curated graph pushed (never the shared remote store)."""
     from server.app import create_app
     from server.settings import load_settings
 
     copy = tmp_path / "store"
-    shutil.copytree(built_store.resolve(), copy)
-    settings = load_settings({"store": copy, "update_token": "s3cret-token"}, environ={})
+    if backend == "remote":
+        url = request.getfixturevalue("scratch_backend")(request.getfixturevalue("embedded_store"))
+        values = {"store": copy, "backend": url}
+    else:
+        shutil.copytree(built_store.resolve(), copy)
+        values = {"store": copy}
+    settings = load_settings({**values, "update_token": "s3cret-token"}, environ={})
     return create_app(settings).test_client()
 
 

@@ -1,4 +1,5 @@
-"""Saved queries: the strict parser, typed binding, real answers on the real store, injection."""
+"""Saved queries: the strict parser, typed binding, real answers on the real store (on both
+backends: ``[embedded]``, ``[remote]``), injection."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from server.errors import ContentError
 from server.queries import BadParameter, bind, example_args, load_queries, paged_text
-from server.store import GraphStore, build_store
+from server.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/kigraph/id/"
@@ -20,9 +21,11 @@ def queries():
     return load_queries(REPO)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> GraphStore:
-    return build_store(REPO, tmp_path_factory.mktemp("saved") / "store")
+@pytest.fixture
+def store(backend, request) -> GraphStore:
+    """The built store on this test's backend: the embedded GraphStore or the RemoteStore
+    (parameters bound by VALUES there)."""
+    return request.getfixturevalue(f"{backend}_store")
 
 
 def run(store: GraphStore, queries, name: str, args: dict[str, list[str]] | None = None):

@@ -30,18 +30,34 @@ TURTLE = f"""@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
 
 
-def _app(tmp_path: Path, **overrides):
-    data = tmp_path / "hostile.ttl"
-    data.write_text(TURTLE, encoding="utf-8")
-    settings = load_settings(
-        {"root": REPO, "store": tmp_path / "none", "data_files": (data,), **overrides}, environ={}
-    )
-    return create_app(settings, store=GraphStore.from_files([data]))
+@pytest.fixture
+def hostile_app(backend, scratch_backend, tmp_path: Path):
+    """``hostile_app(**settings)``: an app serving only TURTLE above — from memory (``--data``),
+    or pushed into a scratch ``oxigraph serve`` for the remote backend."""
+
+    def make(**overrides):
+        data = tmp_path / "hostile.ttl"
+        data.write_text(TURTLE, encoding="utf-8")
+        store = GraphStore.from_files([data])
+        values = {"root": REPO, "store": tmp_path / "none", **overrides}
+        if backend == "remote":
+            settings = load_settings({**values, "backend": scratch_backend(store)}, environ={})
+            return create_app(settings)
+        settings = load_settings({**values, "data_files": (data,)}, environ={})
+        return create_app(settings, store=store)
+
+    return make
 
 
 def _content_hash(app) -> str:
+    """Every quad in the store, asked for by a query: on a remote backend ``quads()`` lists
+    only the graphs of the dataset description and would miss a graph an update creates."""
     store = app.extensions["kigraph"].store
-    lines = sorted(str(q) for q in store.quads())
+    rows = store.query(
+        "SELECT ?g ?s ?p ?o WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }",
+        union_default_graph=False,
+    )
+    lines = sorted(" ".join(str(row[v]) for v in ("g", "s", "p", "o")) for row in rows)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -64,8 +80,8 @@ WRONG_AUTH = [
 
 @pytest.mark.parametrize("token", ["", "secret"], ids=["updates-off", "updates-on"])
 @pytest.mark.parametrize("auth", WRONG_AUTH)
-def test_updates_without_the_right_token_change_nothing(tmp_path, token, auth) -> None:
-    app = _app(tmp_path, update_token=token)
+def test_updates_without_the_right_token_change_nothing(hostile_app, token, auth) -> None:
+    app = hostile_app(update_token=token)
     client = app.test_client()
     before = _content_hash(app)
     headers = {"Authorization": auth} if auth is not None else {}
@@ -85,9 +101,9 @@ def test_updates_without_the_right_token_change_nothing(tmp_path, token, auth) -
     assert _content_hash(app) == before
 
 
-def test_the_right_token_does_change_the_store(tmp_path) -> None:
+def test_the_right_token_does_change_the_store(hostile_app) -> None:
     """The control: the hash does see an update."""
-    app = _app(tmp_path, update_token="secret")
+    app = hostile_app(update_token="secret")
     before = _content_hash(app)
     answer = app.test_client().post(
         "/update", data={"update": UPDATE}, headers={"Authorization": "Bearer secret"}
@@ -192,8 +208,8 @@ def _assert_escaped(body: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_hostile_labels_are_escaped_on_every_html_page(tmp_path, lang) -> None:
-    client = _app(tmp_path).test_client()
+def test_hostile_labels_are_escaped_on_every_html_page(hostile_app, lang) -> None:
+    client = hostile_app().test_client()
     html = {"Accept": "text/html", "Accept-Language": lang}
     pages = {
         "resource page": client.get("/doc/org/evil", headers=html),
@@ -240,13 +256,8 @@ def test_security_headers_everywhere(client) -> None:
     assert "unsafe-inline" not in CSP.split("script-src", 1)[1].split(";", 1)[0]
 
 
-def _limited_app(built_store, **overrides):
-    settings = load_settings({"store": built_store, "root": REPO, **overrides}, environ={})
-    return create_app(settings, store=GraphStore.open(built_store))
-
-
-def test_rate_limit_answers_429_with_retry_after(built_store) -> None:
-    app = _limited_app(built_store, rate_limit=1.0, rate_burst=3)
+def test_rate_limit_answers_429_with_retry_after(make_app) -> None:
+    app = make_app(rate_limit=1.0, rate_burst=3)
     remote = app.test_client()
     remote.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     statuses = [remote.get("/healthz").status_code for _ in range(5)]
@@ -264,8 +275,8 @@ def test_rate_limit_answers_429_with_retry_after(built_store) -> None:
     assert all(loopback.get("/healthz").status_code == 200 for _ in range(10))
 
 
-def test_rate_limit_covers_loopback_when_asked(built_store) -> None:
-    app = _limited_app(built_store, rate_limit=0.5, rate_burst=1, rate_limit_loopback=True)
+def test_rate_limit_covers_loopback_when_asked(make_app) -> None:
+    app = make_app(rate_limit=0.5, rate_burst=1, rate_limit_loopback=True)
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/healthz").status_code == 429
