@@ -148,6 +148,12 @@ def main() -> int:
     )
     parser.add_argument("--queries", default=",".join(QUERIES))
     parser.add_argument(
+        "--triples",
+        type=int,
+        default=0,
+        help="add a synthetic graph of about this many triples (bench/scale.py's generator)",
+    )
+    parser.add_argument(
         "--workers", type=int, default=max(2, 2 * (os.cpu_count() or 1)), help="as kigraph serve"
     )
     args = parser.parse_args()
@@ -162,7 +168,13 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
     try:
         store_dir = tmp / "store"
-        build_store(REPO, store_dir)
+        extra = []
+        if args.triples:
+            from scale import generate
+
+            extra = [tmp / "synthetic.nq"]
+            generate(extra[0], args.triples)
+        build_store(REPO, store_dir, add=extra)
         dump = tmp / "all.nq"
         ox.Store.read_only(str(store_dir.resolve())).dump(str(dump), format=ox.RdfFormat.N_QUADS)
         subprocess.run(
