@@ -5,6 +5,14 @@ terms with ``substitutions`` (SPARQL-dev SEP-0007) — never spliced into the qu
 parameter value can change which rows come back, never the shape of the query. Any problem in a
 file (unknown key, bad YAML, a parameter that is not a projected variable, a query that does not
 parse) stops start-up with a message naming the file and line.
+
+Paging appends ``LIMIT``/``OFFSET`` to the query — or, where a comment line ``# @page`` stands
+in the query (at most one, in a SELECT), replaces that line with them. That lets a listing page
+its subjects in a sub-select first and look up labels and other columns for that page only,
+instead of for every row before the ``ORDER BY`` (see bench/README.md, "Query rewrites"). Run
+as it stands, the file is still the whole answer: the marker is a comment. A page then holds
+``per_page`` rows of the sub-select; should the outer part give one of them two rows (two English
+labels, say), that page is one row longer — no row is lost or repeated across pages.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _KIND = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
 _TRAILING_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+[0-9]+\s*$", re.I)
+#: ``# @page`` on a line of its own: where the page's LIMIT/OFFSET go (default: appended)
+_PAGE_MARK = re.compile(r"^([ \t]*)#[ \t]*@page\b.*$", re.M)
 #: query-string parameters the API itself uses; a saved query cannot declare these names
 RESERVED = frozenset({"format", "page", "per_page", "lang"})
 MAX_STRING = 1000
@@ -173,6 +183,7 @@ def _parse_file(name: str, rel: str, text: str) -> SavedQuery:
             )
     kind = _query_kind(text)
     _check_syntax(text)
+    _check_page_mark(text, kind)
     params = tuple(
         _parameter(pname, spec, lines) for pname, spec in (meta.get("params") or {}).items()
     )
@@ -280,6 +291,27 @@ def _check_syntax(text: str) -> None:
             line, f"SPARQL syntax error{f' (column {column})' if column else ''}: {_message(error)}"
         ) from None
     except Exception:  # noqa: BLE001 — the query parsed; running it on an empty store may not matter
+        pass
+
+
+def _check_page_mark(text: str, kind: str) -> None:
+    marks = list(_PAGE_MARK.finditer(text))
+    if not marks:
+        return
+    line = text.count("\n", 0, marks[0].start()) + 1
+    if len(marks) > 1:
+        raise _FileProblem(
+            text.count("\n", 0, marks[1].start()) + 1, "more than one '# @page' line"
+        )
+    if kind != "SELECT" or _TRAILING_LIMIT.search(_strip_comments(text)):
+        raise _FileProblem(line, "'# @page' is for a SELECT that the server pages")
+    try:
+        ox.Store().query(_PAGE_MARK.sub(r"\1LIMIT 1 OFFSET 0", text))
+    except SyntaxError as error:
+        raise _FileProblem(
+            line, f"'# @page' is not where LIMIT/OFFSET can stand: {_message(error)}"
+        ) from None
+    except Exception:  # noqa: BLE001 — parsed; the empty store does not matter
         pass
 
 
@@ -407,10 +439,14 @@ def bind(
 
 
 def paged_text(query: SavedQuery, page: int, per_page: int) -> str:
-    """The query text with LIMIT/OFFSET for one page (integers we computed, not user text)."""
+    """The query text with LIMIT/OFFSET for one page (integers we computed, not user text):
+    on the ``# @page`` line if the query has one (line numbers stay), else appended."""
     if not query.paginated:
         return query.text
-    return f"{query.text.rstrip()}\nLIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}\n"
+    limit = f"LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}"
+    if _PAGE_MARK.search(query.text):
+        return _PAGE_MARK.sub(lambda mark: mark.group(1) + limit, query.text, count=1)
+    return f"{query.text.rstrip()}\n{limit}\n"
 
 
 def example_args(query: SavedQuery) -> dict[str, list[str]]:
