@@ -135,6 +135,35 @@ def raw(store, query: str, concurrency: int, duration: float) -> tuple[float, fl
     return n / duration, latencies[n // 2] * 1e3, latencies[min(n - 1, int(n * 0.99))] * 1e3
 
 
+def build_both(tmp: Path, oxigraph: str, extra: list[Path] = ()) -> tuple[Path, Path]:
+    """The curated graph (plus ``extra`` files) as our store and, from its dump, as a store of
+    the ``oxigraph`` binary: ``(our store, oxigraph's location)`` under ``tmp``."""
+    import pyoxigraph as ox
+
+    from server.store import build_store
+
+    store_dir = tmp / "store"
+    build_store(REPO, store_dir, add=list(extra))
+    dump = tmp / "all.nq"
+    ox.Store.read_only(str(store_dir.resolve())).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    subprocess.run(
+        [oxigraph, "load", "--location", str(tmp / "ox"), "--file", str(dump)],
+        check=True,
+        capture_output=True,
+    )
+    return store_dir, tmp / "ox"
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
@@ -162,26 +191,16 @@ def main() -> int:
 
     import pyoxigraph as ox
 
-    from server.store import build_store
-
     tmp = Path(tempfile.mkdtemp(prefix="kigraph-bench-"))
     procs: list[subprocess.Popen] = []
     try:
-        store_dir = tmp / "store"
         extra = []
         if args.triples:
             from scale import generate
 
             extra = [tmp / "synthetic.nq"]
             generate(extra[0], args.triples)
-        build_store(REPO, store_dir, add=extra)
-        dump = tmp / "all.nq"
-        ox.Store.read_only(str(store_dir.resolve())).dump(str(dump), format=ox.RdfFormat.N_QUADS)
-        subprocess.run(
-            [args.oxigraph, "load", "--location", str(tmp / "ox"), "--file", str(dump)],
-            check=True,
-            capture_output=True,
-        )
+        store_dir, ox_dir = build_both(tmp, args.oxigraph, extra)
 
         servers = {}
         for label, cache in (("ours", "0"), ("ours+cache", "64000000")):
@@ -210,7 +229,7 @@ def main() -> int:
                 args.oxigraph,
                 "serve-read-only",
                 "--location",
-                str(tmp / "ox"),
+                str(ox_dir),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--union-default-graph",
@@ -267,13 +286,7 @@ def main() -> int:
                 f"ours+cache/oxigraph {geomean(cached_ratios[c]):.2f}"
             )
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

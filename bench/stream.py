@@ -24,7 +24,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from endpoint import REPO, free_port, wait_up  # noqa: E402
+from endpoint import REPO, build_both, free_port, stop, wait_up  # noqa: E402
 
 QUERY = "SELECT * WHERE {{ ?s ?p ?o . ?a ?b ?c }} LIMIT {rows}"
 FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv"}
@@ -75,22 +75,10 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    import pyoxigraph as ox
-
-    from server.store import build_store
-
     tmp = Path(tempfile.mkdtemp(prefix="kigraph-stream-"))
     procs: list[subprocess.Popen] = []
     try:
-        store_dir = tmp / "store"
-        build_store(REPO, store_dir)
-        dump = tmp / "all.nq"
-        ox.Store.read_only(str(store_dir.resolve())).dump(str(dump), format=ox.RdfFormat.N_QUADS)
-        subprocess.run(
-            [args.oxigraph, "load", "--location", str(tmp / "ox"), "--file", str(dump)],
-            check=True,
-            capture_output=True,
-        )
+        store_dir, ox_dir = build_both(tmp, args.oxigraph)
         ours_port, ox_port = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
         env.update(
@@ -110,7 +98,7 @@ def main() -> int:
         procs.append(ours)
         wait_up(f"http://127.0.0.1:{ours_port}/healthz", ours)
         oxigraph = subprocess.Popen(
-            [args.oxigraph, "serve-read-only", "--location", str(tmp / "ox")]
+            [args.oxigraph, "serve-read-only", "--location", str(ox_dir)]
             + ["--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -140,13 +128,7 @@ def main() -> int:
                     flush=True,
                 )
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
