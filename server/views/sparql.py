@@ -153,7 +153,7 @@ def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ, s
     ).hexdigest()
     inm = headers.get("If-None-Match")
     if inm and (etag in inm or inm.strip() == "*"):
-        return 304, [*CORS.items(), ("ETag", f'"{etag}"'), ("Vary", "Accept")], b""
+        return 304, [*CORS.items(), ("ETag", f'"{etag}"'), ("Vary", "Accept, Accept-Encoding")], b""
     encoding = formats.negotiate_encoding(headers.get("Accept-Encoding"), streaming.ENCODINGS)
     out = [
         ("Content-Type", fmt.media_type),
