@@ -690,6 +690,10 @@ def _add_file(store: ox.Store, path: Path, digest: Any, progress: bool) -> Added
     size = path.stat().st_size
     bar = _progress_bar(path, size) if progress else None
     file_digest = hashlib.sha256()
+    # quads of N-Quads/TriG keep their own graphs (``to_graph`` is only the default): count
+    # what the file added to the whole store, not to ``graph``
+    keeps_graphs = fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    before = len(store) if keeps_graphs else 0
     started = time.perf_counter()
     try:
         with _open_input(path) as (stream, _):
@@ -709,8 +713,11 @@ def _add_file(store: ox.Store, path: Path, digest: Any, progress: bool) -> Added
             bar.close()
     seconds = time.perf_counter() - started
     digest.update(_stem(path).encode() + b"\0" + file_digest.digest())
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    triples = int(next(iter(store.query(query)))["n"].value)
+    if keeps_graphs:
+        triples = len(store) - before
+    else:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        triples = int(next(iter(store.query(query)))["n"].value)
     return AddedFile(path, graph, triples, seconds)
 
 

@@ -244,6 +244,22 @@ def test_load_add(kigraph, store_copy: Path, tmp_path: Path) -> None:
     assert GraphStore.open(store_copy).data_version != before
 
 
+def test_load_add_counts_quads_that_keep_their_graphs(kigraph, store_copy: Path, tmp_path):
+    """An N-Quads file's quads stay in their own graphs; the report counts them all."""
+    quads = tmp_path / "quads.nq"
+    quads.write_text(
+        '<http://example.org/a> <http://example.org/p> "1" <http://example.org/g1> .\n'
+        '<http://example.org/b> <http://example.org/p> "2" <http://example.org/g2> .\n'
+        '<http://example.org/c> <http://example.org/p> "3" .\n'
+    )
+    result = kigraph("load", "--root", str(REPO), "--store", str(store_copy), "--add", str(quads))
+    assert result.returncode == 0, result.stderr
+    assert "quads.nq: 3 triples" in result.stdout, result.stdout
+    graphs = dict(GraphStore.open(store_copy).graphs())
+    assert graphs["http://example.org/g1"] == graphs["http://example.org/g2"] == 1
+    assert graphs["https://w3id.org/kigraph/graph/added/quads"] == 1
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 
