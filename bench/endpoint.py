@@ -55,7 +55,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60, poll: float = 0.1) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -66,8 +66,37 @@ def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
         except urllib.error.HTTPError:
             return
         except OSError:
-            time.sleep(0.1)
+            time.sleep(poll)
     raise RuntimeError(f"{url} did not come up")
+
+
+def start_ours(store_dir: Path, port: int, **settings) -> subprocess.Popen:
+    """``python -m server.serving`` on ``store_dir`` (``settings``: KIGRAPH_* by lower-case
+    name, e.g. ``workers=2``), once it answers."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
+    env.update(KIGRAPH_STORE=str(store_dir), KIGRAPH_ROOT=str(REPO), KIGRAPH_PORT=str(port))
+    env.update({f"KIGRAPH_{name.upper()}": str(value) for name, value in settings.items()})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.serving"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_up(f"http://127.0.0.1:{port}/healthz", proc)
+    return proc
+
+
+def start_oxigraph(binary: str, location: Path, port: int) -> subprocess.Popen:
+    """``oxigraph serve-read-only`` with the union as default graph, once it answers."""
+    proc = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(location)]
+        + ["--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc, poll=0.02)
+    return proc
 
 
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -205,41 +234,13 @@ def main() -> int:
         servers = {}
         for label, cache in (("ours", "0"), ("ours+cache", "64000000")):
             port = free_port()
-            env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
-            env.update(
-                KIGRAPH_STORE=str(store_dir),
-                KIGRAPH_ROOT=str(REPO),
-                KIGRAPH_PORT=str(port),
-                KIGRAPH_WORKERS=str(args.workers),
-                KIGRAPH_RESULT_CACHE_BYTES=cache,
+            procs.append(
+                start_ours(store_dir, port, workers=args.workers, result_cache_bytes=cache)
             )
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "server.serving"],
-                env=env,
-                cwd=REPO,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            procs.append(proc)
             servers[label] = f"http://127.0.0.1:{port}/sparql"
-            wait_up(f"http://127.0.0.1:{port}/healthz", proc)
         port = free_port()
-        proc = subprocess.Popen(
-            [
-                args.oxigraph,
-                "serve-read-only",
-                "--location",
-                str(ox_dir),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--union-default-graph",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
+        procs.append(start_oxigraph(args.oxigraph, ox_dir, port))
         servers["oxigraph"] = f"http://127.0.0.1:{port}/query"
-        wait_up(servers["oxigraph"] + "?query=ASK%7B%7D", proc)
         raw_store = ox.Store.read_only(str(store_dir.resolve()))
 
         print(

@@ -32,17 +32,17 @@ import json
 import random
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from endpoint import free_port, start_oxigraph  # noqa: E402
 
 ID = "https://w3id.org/kigraph/id/"
 KG = "https://w3id.org/kigraph/ontology#"
@@ -185,12 +185,6 @@ def du(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -250,28 +244,8 @@ def run_size(size: int, repeat: int, oxigraph: str, work: Path) -> dict:
     row["ox_disk_mib"] = du(ox_dir) / 2**20
     port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            oxigraph,
-            "serve-read-only",
-            "--location",
-            str(ox_dir),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_oxigraph(oxigraph, ox_dir, port)
     url = f"http://127.0.0.1:{port}/query"
-    while True:
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("oxigraph serve-read-only did not start") from None
-            time.sleep(0.02)
     row["ox_start_s"] = time.perf_counter() - t0
     try:
         queries = load_queries(REPO)

@@ -24,7 +24,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from endpoint import REPO, build_both, free_port, stop, wait_up  # noqa: E402
+from endpoint import build_both, free_port, start_ours, start_oxigraph, stop  # noqa: E402
 
 QUERY = "SELECT * WHERE {{ ?s ?p ?o . ?a ?b ?c }} LIMIT {rows}"
 FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv"}
@@ -80,31 +80,9 @@ def main() -> int:
     try:
         store_dir, ox_dir = build_both(tmp, args.oxigraph)
         ours_port, ox_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
-        env.update(
-            KIGRAPH_STORE=str(store_dir),
-            KIGRAPH_ROOT=str(REPO),
-            KIGRAPH_PORT=str(ours_port),
-            KIGRAPH_WORKERS="2",
-            KIGRAPH_QUERY_TIMEOUT="600",
-        )
-        ours = subprocess.Popen(
-            [sys.executable, "-m", "server.serving"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        ours = start_ours(store_dir, ours_port, workers=2, query_timeout=600)
         procs.append(ours)
-        wait_up(f"http://127.0.0.1:{ours_port}/healthz", ours)
-        oxigraph = subprocess.Popen(
-            [args.oxigraph, "serve-read-only", "--location", str(ox_dir)]
-            + ["--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(oxigraph)
-        wait_up(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D", oxigraph)
+        procs.append(start_oxigraph(args.oxigraph, ox_dir, ox_port))
         baseline = peak_rss_mib(ours.pid)
         print(f"our workers' peak RSS before: {baseline:.0f} MiB")
         print(

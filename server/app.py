@@ -96,22 +96,16 @@ class Runtime:
         return entry
 
     def cache_put(self, key: str, answer: Answer) -> list:
-        """Keep an answer: ``[body, truncated, {encoding: compressed body}]``."""
-        entry = [answer.body, answer.truncated, {}]
+        """Keep an answer: ``[body, truncated]``."""
+        entry = [answer.body, answer.truncated]
         size = len(answer.body)
         if self._cache_max and size <= self._cache_max // 8:
             self._cache[key] = entry
             self._cache_size += size
             while self._cache_size > self._cache_max:
                 _, old = self._cache.popitem(last=False)
-                self._cache_size -= len(old[0]) + sum(map(len, old[2].values()))
+                self._cache_size -= len(old[0])
         return entry
-
-    def cache_put_encoded(self, key: str, encoding: str, data: bytes) -> None:
-        entry = self._cache.get(key)
-        if entry is not None and encoding not in entry[2]:
-            entry[2][encoding] = data
-            self._cache_size += len(data)
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:
@@ -135,7 +129,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     app.register_blueprint(linked_data.bp)  # last: it has the catch-all for other base IRIs
     queries.check_queries(app)  # a broken query file stops start-up, naming file and line
     app.wsgi_app = QueryOperation(app.wsgi_app, rt)  # the query operation skips Flask
-    app.wsgi_app = Compression(app.wsgi_app)  # /sparql compresses its own answers
+    app.wsgi_app = Compression(app.wsgi_app)  # streamed /sparql answers compress themselves
     # outermost: security headers, size limits and rate limiting cover every path
     app.wsgi_app = Security(app.wsgi_app, settings)
     harden_templates(app)  # labels with bidi overrides cannot reorder a page

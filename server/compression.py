@@ -1,8 +1,9 @@
-"""Brotli/gzip for every other answer: pages, saved-query results, RDF documents, static files.
+"""Brotli/gzip for every answer kept whole: SPARQL results, pages, saved-query results, RDF
+documents, static files.
 
-``/sparql`` compresses (and streams) its own answers in :mod:`server.views.sparql`; this WSGI
-middleware does the same for the rest, for answers that carry a ``Content-Length`` (so the size
-is known and bounded) of a textual media type. Answers that are already encoded, downloads
+This WSGI middleware compresses answers that carry a ``Content-Length`` (so the size is known
+and bounded) of a textual media type; answers ``/sparql`` streams compress themselves
+(:mod:`server.streaming`). Answers that are already encoded, downloads
 (``Content-Disposition: attachment``), streamed answers and anything but ``200`` pass through.
 Compressed bodies are kept per worker (the last 256, by content), so the same static file or page
 is compressed once per encoding, not per request.
@@ -41,13 +42,12 @@ CACHE_ENTRIES = 256
 class Compression:
     """WSGI middleware; see the module docstring."""
 
-    def __init__(self, wsgi_app, skip_path: str = "/sparql") -> None:
+    def __init__(self, wsgi_app) -> None:
         self.wsgi_app = wsgi_app
-        self.skip_path = skip_path
         self._cache: OrderedDict[tuple[bytes, str], bytes] = OrderedDict()
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == self.skip_path or environ["REQUEST_METHOD"] == "HEAD":
+        if environ["REQUEST_METHOD"] == "HEAD":
             return self.wsgi_app(environ, start_response)
         encoding = negotiate_encoding(environ.get("HTTP_ACCEPT_ENCODING"), ENCODINGS)
         if encoding is None:
@@ -82,7 +82,7 @@ class Compression:
         out += [
             ("Content-Encoding", encoding),
             ("Content-Length", str(len(packed))),
-            ("Vary", f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"),
+            ("Vary", _vary_on_encoding(vary)),
         ]
         if etag:
             out.append(("ETag", etag[:-1] + suffix + '"' if etag.endswith('"') else etag + suffix))
@@ -105,6 +105,12 @@ class Compression:
 
 def _header(headers: list, name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == name), None)
+
+
+def _vary_on_encoding(vary: str | None) -> str:
+    if not vary:
+        return "Accept-Encoding"
+    return vary if "accept-encoding" in vary.lower() else f"{vary}, Accept-Encoding"
 
 
 def _compressible(status: str, headers: list) -> bool:

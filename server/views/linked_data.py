@@ -15,12 +15,16 @@ import hashlib
 from collections import defaultdict
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request, send_file
 
 from .. import describe, dumps, formats, i18n, iris
 from ..errors import BadRequest, NotFound
 from ..namespaces import GRAPH, ID, KG, OWL, RDF, RDFS, SCHEMA, SKOS, compact
 from ..rdf_output import serialize_triples
+from .context import lang as _lang
+from .context import memo as _memo
+from .context import root_url as _root
+from .context import runtime as _runtime
 
 bp = Blueprint("linked_data", __name__)
 
@@ -40,33 +44,12 @@ _KIND_LABEL = {
 # --- per-request context -----------------------------------------------------------------
 
 
-def _runtime():
-    return current_app.extensions["kigraph"]
-
-
 def _store():
     return _runtime().store
 
 
 def _base() -> str:
     return _runtime().settings.base_iri
-
-
-def _root() -> str:
-    public = _runtime().settings.public_url
-    return (public.rstrip("/") + "/") if public else request.url_root
-
-
-def _lang() -> str:
-    return i18n.choose(request.args.get("lang"), request.headers.get("Accept-Language"))
-
-
-def _memo(key: str, make):
-    rt = _runtime()
-    full = (key, rt.version)
-    if full not in rt.memo:
-        rt.memo[full] = make()
-    return rt.memo[full]
 
 
 def _vocab() -> describe.Vocabulary:

@@ -14,12 +14,15 @@ import json
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from .. import formats, i18n, queries
 from ..errors import NotAcceptable, NotFound
 from ..namespaces import ID, compact
 from ..openapi import build_openapi
+from .context import lang as _lang
+from .context import root_url as _root
+from .context import runtime as _runtime
 from .guard import run_guarded
 
 bp = Blueprint("queries", __name__)
@@ -31,19 +34,6 @@ _SUFFIXES = (
     | {f.name: f for f in (*formats.RESULTS, *formats.GRAPHS)}
     | {"html": formats.HTML}
 )
-
-
-def _runtime():
-    return current_app.extensions["kigraph"]
-
-
-def _root() -> str:
-    public = _runtime().settings.public_url
-    return (public.rstrip("/") + "/") if public else request.url_root
-
-
-def _lang() -> str:
-    return i18n.choose(request.args.get("lang"), request.headers.get("Accept-Language"))
 
 
 def saved_queries() -> dict[str, queries.SavedQuery]:

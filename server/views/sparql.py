@@ -14,7 +14,7 @@ import io
 import logging
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from .. import formats, sparql, streaming
 from ..errors import (
@@ -26,6 +26,7 @@ from ..errors import (
 )
 from ..http_errors import render
 from . import service
+from .context import runtime
 from .guard import run_guarded
 
 bp = Blueprint("sparql", __name__)
@@ -117,7 +118,7 @@ def _check_size(text: str, max_bytes: int) -> None:
 def endpoint():
     """What :class:`QueryOperation` passes on: no query (service description / query page),
     updates, and the protocol errors of those."""
-    rt = current_app.extensions["kigraph"]
+    rt = runtime()
     query, update, dg, ng = _read_operation()
     if update is not None:
         return _update(rt, update)
@@ -154,7 +155,6 @@ def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ, s
     inm = headers.get("If-None-Match")
     if inm and (etag in inm or inm.strip() == "*"):
         return 304, [*CORS.items(), ("ETag", f'"{etag}"'), ("Vary", "Accept, Accept-Encoding")], b""
-    encoding = formats.negotiate_encoding(headers.get("Accept-Encoding"), streaming.ENCODINGS)
     out = [
         ("Content-Type", fmt.media_type),
         *CORS.items(),
@@ -167,7 +167,7 @@ def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ, s
         if start_response is not None and settings.row_cap <= 0:  # a cap bounds the size
             sink = streaming.ResponseSink(
                 _streamer(out, etag, environ, start_response),
-                encoding,
+                formats.negotiate_encoding(headers.get("Accept-Encoding"), streaming.ENCODINGS),
                 chunked=_frames_itself(environ),
             )
         result = _run(rt, query, info, fmt, dg, ng, environ, sink)
@@ -176,18 +176,10 @@ def answer(rt, query: str, dg: list, ng: list, headers, format_param, environ, s
                 return None
             result = sparql.Answer(sink.body(), result.truncated)
         cached = rt.cache_put(etag, result)
-    body, truncated, encoded = cached
+    body, truncated = cached
     if truncated:
         out.append(("X-KIGraph-Truncated", "true"))
-    if encoding and len(body) >= streaming.COMPRESS_MIN:
-        packed = encoded.get(encoding)
-        if packed is None:
-            packed = streaming.compress(body, encoding)
-            rt.cache_put_encoded(etag, encoding, packed)
-        body = packed
-        out.append(("Content-Encoding", encoding))
-        etag += "-" + encoding
-    out.append(("ETag", f'"{etag}"'))
+    out.append(("ETag", f'"{etag}"'))  # server.compression encodes it, as every other answer
     out.append(("Content-Length", str(len(body))))
     return 200, out, body
 
@@ -265,7 +257,7 @@ def _update(rt, text: str):
 
 @bp.route("/update", methods=["POST"], provide_automatic_options=False)
 def update_endpoint():
-    rt = current_app.extensions["kigraph"]
+    rt = runtime()
     query, update, _dg, _ng = _read_operation(update_only=True)
     if update is None:
         raise BadRequest("POST /update takes 'update=' or an application/sparql-update body.")

@@ -13,25 +13,16 @@ import json
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template
 
 from .. import exports, formats, i18n, queries
 from ..namespaces import ID, PREFIXES
+from .context import lang as _lang
+from .context import memo as _memo
+from .context import root_url as _root
+from .context import runtime as _runtime
 
 bp = Blueprint("ui", __name__)
-
-
-def _runtime():
-    return current_app.extensions["kigraph"]
-
-
-def _root() -> str:
-    public = _runtime().settings.public_url
-    return (public.rstrip("/") + "/") if public else request.url_root
-
-
-def _lang() -> str:
-    return i18n.choose(request.args.get("lang"), request.headers.get("Accept-Language"))
 
 
 def _render(template: str, lang: str, **context) -> str:
@@ -140,14 +131,6 @@ def sparql_page(rt, union_de: str, union_en: str, example: str, options: list[tu
 
 
 # --- the network view ----------------------------------------------------------------------
-
-
-def _memo(key: str, make):
-    rt = _runtime()
-    full = (key, rt.version)
-    if full not in rt.memo:
-        rt.memo[full] = make()
-    return rt.memo[full]
 
 
 def network_graph():
