@@ -73,23 +73,41 @@ UWSGI_LOG_FORMAT = (
 )
 
 
-def uwsgi_options(settings: Settings, worker_socket: str, *, access_log: bool = True) -> list[str]:
+def uwsgi_options(
+    settings: Settings, worker_socket: str | None = None, *, access_log: bool = True
+) -> list[str]:
+    """uWSGI's command line. ``worker_socket`` is the private Unix socket between the router and
+    the workers (``KIGRAPH_CONNECTIONS=router`` only)."""
     workers = 1 if settings.update_enabled else settings.workers  # one read-write opener
-    args = [
-        # Clients talk to uWSGI's HTTP router, an event loop in C that holds every kept-alive
-        # connection and hands single requests to whichever worker is free. (With
-        # ``--http11-socket`` a one-request-at-a-time worker stays with one kept-alive client:
-        # at 32 connections, two were served and thirty waited seconds.)
-        "--shared-socket",
-        f"{settings.host}:{settings.port}",
-        "--http",
-        "=0",
-        "--http-keepalive",
-        # the router must outwait a query that runs to its deadline (the worker answers 503)
-        "--http-timeout",
-        str(int(settings.query_timeout) + 30),
-        "--socket",
-        worker_socket,
+    if settings.connections == "router":
+        args = [
+            # uWSGI's HTTP router, an event loop in C, holds every connection and hands single
+            # requests to whichever worker is free, over a private Unix socket
+            "--shared-socket",
+            f"{settings.host}:{settings.port}",
+            "--http",
+            "=0",
+            "--http-keepalive",
+            # the router must outwait a query that runs to its deadline (the worker answers 503)
+            "--http-timeout",
+            str(int(settings.query_timeout) + 30),
+            "--socket",
+            worker_socket or "",
+        ]
+    else:
+        args = [
+            # each worker accepts connections and keeps them alive itself (two process switches
+            # per request, not four); server.keepalive gives them back when others wait
+            "--http11-socket",
+            f"{settings.host}:{settings.port}",
+            "--import",
+            "server.uwsgi_hooks",
+            # a kept-alive connection nobody else needs may idle this long; a client may stall
+            # reading a streamed answer this long
+            "--socket-timeout",
+            "30",
+        ]
+    args += [
         "--master",
         "--processes",
         str(max(1, workers)),
@@ -151,11 +169,19 @@ def run_server(settings: Settings, *, access_log: bool = True) -> None:
         pyuwsgi = None
     if pyuwsgi is not None and not os.environ.get("KIGRAPH_USE_GUNICORN"):
         serving = importlib.import_module("server.serving")
-        serving.application = _NoDelay(application, settings.port)
         sys.stdout.flush()
-        # the router reaches the workers over a private Unix socket (no port, no Nagle)
-        with tempfile.TemporaryDirectory(prefix="kigraph-") as private:
-            pyuwsgi.run(*uwsgi_options(settings, f"{private}/workers.sock", access_log=access_log))
+        if settings.connections == "router":
+            serving.application = _NoDelay(application, settings.port)
+            # the router reaches the workers over a private Unix socket (no port, no Nagle)
+            with tempfile.TemporaryDirectory(prefix="kigraph-") as private:
+                pyuwsgi.run(
+                    *uwsgi_options(settings, f"{private}/workers.sock", access_log=access_log)
+                )
+        else:
+            from .keepalive import ShareConnections
+
+            serving.application = ShareConnections(application, settings.port)
+            pyuwsgi.run(*uwsgi_options(settings, access_log=access_log))
         return
     _run_gunicorn(settings, application, access_log="-" if access_log else None)
 

@@ -41,6 +41,10 @@ class Settings:
     #: worker processes; more than cores, so that a query running into its deadline (one
     #: worker, one core) leaves the others enough of both (bench/reliability.md)
     workers: int = field(default_factory=lambda: max(2, 2 * (os.cpu_count() or 1)))
+    #: how clients reach the workers: ``direct`` (each worker accepts and keeps connections
+    #: alive, giving them back when others wait: server.keepalive) or ``router`` (uWSGI's HTTP
+    #: router holds all connections in an event loop: slower, sturdier against slow clients)
+    connections: str = "direct"
     #: seconds before a query is stopped and answered with 503
     query_timeout: float = 30.0
     #: largest accepted query (bytes of the query text or request body); larger → 413
@@ -74,6 +78,7 @@ class Settings:
 
 
 _ENV_PREFIX = "KIGRAPH_"
+CONNECTION_MODES = ("direct", "router")
 
 
 def _convert(name: str, raw: str, kind: type) -> object:
@@ -90,6 +95,8 @@ def _convert(name: str, raw: str, kind: type) -> object:
             return raw.strip().lower() in ("1", "true", "yes", "on")
         if name in ("data_files",):
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+        if name == "connections" and raw not in CONNECTION_MODES:
+            raise ValueError("expected " + " or ".join(CONNECTION_MODES))
         if name in ("service_allowlist",):
             return tuple(h.strip() for h in raw.split(",") if h.strip())
         return raw

@@ -258,15 +258,25 @@ def client(app):
 def live_server(built_store: Path):
     """``run_server`` in a subprocess on a free loopback port (2 workers, 2 s query timeout);
     yields its base URL, e.g. ``http://127.0.0.1:40123``."""
+    yield from _serve(built_store, KIGRAPH_WORKERS="2", KIGRAPH_QUERY_TIMEOUT="2")
+
+
+@pytest.fixture(scope="session", params=["direct", "router"])
+def live_server_each_connections(request: pytest.FixtureRequest, built_store: Path):
+    """:func:`live_server` with each way of holding connections (``KIGRAPH_CONNECTIONS``)."""
+    if request.param == "direct":
+        yield request.getfixturevalue("live_server")
+        return
+    yield from _serve(
+        built_store, KIGRAPH_WORKERS="2", KIGRAPH_QUERY_TIMEOUT="2", KIGRAPH_CONNECTIONS="router"
+    )
+
+
+def _serve(built_store: Path, **settings: str):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
-    env.update(
-        KIGRAPH_STORE=str(built_store),
-        KIGRAPH_ROOT=str(REPO),
-        KIGRAPH_PORT=str(port),
-        KIGRAPH_WORKERS="2",
-        KIGRAPH_QUERY_TIMEOUT="2",
-    )
+    env.update(KIGRAPH_STORE=str(built_store), KIGRAPH_ROOT=str(REPO), KIGRAPH_PORT=str(port))
+    env.update(settings)
     log = open(built_store.parent / f"live-server-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.serving"], env=env, stdout=log, stderr=log, cwd=REPO

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -227,7 +229,7 @@ def _connection(base: str):
     return http.client.HTTPConnection(url.hostname, url.port, timeout=10)
 
 
-def test_kept_alive_clients_are_all_served(live_server):
+def test_kept_alive_clients_are_all_served(live_server_each_connections):
     """Eight busy kept-alive clients on two workers: every one of them gets answers, not only
     the two that a worker happened to pick up first."""
     stop = time.monotonic() + 2.0
@@ -235,7 +237,7 @@ def test_kept_alive_clients_are_all_served(live_server):
     failures: list[str] = []
 
     def client(i: int) -> None:
-        connection = _connection(live_server)
+        connection = _connection(live_server_each_connections)
         try:
             while time.monotonic() < stop:
                 connection.request("GET", "/queries/goals")
@@ -259,19 +261,77 @@ def test_kept_alive_clients_are_all_served(live_server):
     assert min(counts) >= 5, f"some clients starved: requests per client {counts}"
 
 
-def test_idle_kept_alive_connections_hold_no_worker(live_server):
+def test_idle_kept_alive_connections_hold_no_worker(live_server_each_connections):
     """Browsers leave connections open after a page; more idle ones than workers must not
     make the next visitor wait."""
-    idle = [_connection(live_server) for _ in range(4)]
+    idle = [_connection(live_server_each_connections) for _ in range(4)]
     try:
         for connection in idle:
             connection.request("GET", "/healthz")
             connection.getresponse().read()
         started = time.monotonic()
-        status, _, _ = get(live_server, "ASK {}", "application/sparql-results+json", timeout=10)
+        status, _, _ = get(
+            live_server_each_connections, "ASK {}", "application/sparql-results+json", timeout=10
+        )
         waited = time.monotonic() - started
         assert status == 200
         assert waited < 1.0, f"a fresh client waited {waited:.1f} s behind idle connections"
     finally:
         for connection in idle:
             connection.close()
+
+
+def test_slow_clients_hold_no_worker(live_server_each_connections):
+    """Clients that send half a request and stall (slowloris) on every worker: a fresh
+    client is still answered at once."""
+    url = urlsplit(live_server_each_connections)
+    stalled = []
+    try:
+        for _ in range(3):  # more than the two workers
+            sock = socket.create_connection((url.hostname, url.port), timeout=10)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+            stalled.append(sock)
+        time.sleep(0.2)  # the workers have picked them up
+        started = time.monotonic()
+        status, _, _ = get(
+            live_server_each_connections, "ASK {}", "application/sparql-results+json", timeout=10
+        )
+        waited = time.monotonic() - started
+        assert status == 200
+        assert waited < 1.0, f"a fresh client waited {waited:.1f} s behind stalled ones"
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_idle_connections_are_kept_until_someone_waits(live_server):
+    """KIGRAPH_CONNECTIONS=direct: a worker keeps an idle kept-alive connection while nobody
+    else needs it (its client saves a new connection), and closes it once a client waits."""
+    idle = [_connection(live_server) for _ in range(2)]  # one per worker
+    try:
+        for connection in idle:
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.getheader("Connection") != "close"
+        time.sleep(0.5)
+        assert [_is_open(c.sock) for c in idle] == [True, True], "closed with nobody waiting"
+        status, _, _ = get(live_server, "ASK {}", "application/sparql-results+json", timeout=10)
+        assert status == 200
+        assert not all(_is_open(c.sock) for c in idle), "no idle connection was given back"
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+def _is_open(sock) -> bool:
+    """False once the server has closed ``sock`` (an end of file is waiting to be read)."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)

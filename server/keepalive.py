@@ -1,0 +1,227 @@
+"""Kept-alive connections straight to the workers, given back whenever other clients wait.
+
+With ``KIGRAPH_CONNECTIONS=direct`` (the default) every uWSGI worker accepts HTTP/1.1
+connections itself (``--http11-socket``) and keeps them alive: a request costs two process
+switches instead of the four through uWSGI's HTTP router (bench/README.md, "Endpoint"). But a
+worker serves one connection at a time, and uWSGI keeps reading the next request from the
+same client for as long as it sends them — two busy clients would hold two workers while
+everybody else waited. :class:`ShareConnections` keeps that fair, from inside each worker:
+
+- **busy connections**: an answer carries ``Connection: close`` when clients are waiting to be
+  accepted (the listening socket's accept queue, read with ``TCP_INFO``) and this connection
+  has had its turn (``turn`` seconds of consecutive service, 5 ms by default). The client
+  closes, the worker accepts the next one in line;
+- **idle or slow connections** (a browser's kept-alive connection after a page, a client that
+  sends its headers slowly): a watchdog thread notices that clients wait while this worker
+  holds a connection outside any request, for two looks in a row (``poll`` apart), and shuts
+  that connection down. This is the idle timeout every keep-alive server has, applied only
+  when somebody needs the worker. A client about to reuse it sees the connection closed, as
+  with any server's idle timeout, and opens a new one.
+
+Connections are told apart by descriptor and socket inode, so a descriptor number reused by a
+newly accepted connection is never mistaken for the old one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+import time
+
+#: struct tcp_info up to tcpi_unacked: 8 bytes, then 32-bit fields; for a listening socket
+#: Linux reports the accept queue's length in tcpi_unacked (field 5 of the 32-bit ones)
+_TCP_INFO = struct.Struct("8B5I")
+
+
+def accept_queue_length(listener: socket.socket) -> int:
+    """Connections established but not yet accepted on ``listener`` (Linux); 0 if unknown."""
+    try:
+        info = listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCP_INFO.size)
+    except (OSError, AttributeError):
+        return 0
+    return _TCP_INFO.unpack_from(info)[-1]
+
+
+def find_listener(port: int) -> socket.socket | None:
+    """This process's listening TCP socket on ``port`` (inherited from the uWSGI master)."""
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # not Linux
+        return None
+    for fd in descriptors:
+        sock = _socket_of(fd)
+        if sock is None:
+            continue
+        try:
+            if (
+                sock.family in (socket.AF_INET, socket.AF_INET6)
+                and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+                and sock.getsockname()[1] == port
+            ):
+                return sock
+        except OSError:
+            pass
+        sock.close()
+    return None
+
+
+def _socket_of(fd: int) -> socket.socket | None:
+    """A socket object on a duplicate of ``fd``, or None if ``fd`` is not a socket."""
+    try:
+        return socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return None
+
+
+def _inode(fd: int) -> int:
+    try:
+        return os.fstat(fd).st_ino
+    except OSError:
+        return -1
+
+
+class ShareConnections:
+    """WSGI middleware for uWSGI's ``--http11-socket`` workers (see the module docstring).
+
+    It also sets ``TCP_NODELAY`` on the listening socket: accepted sockets inherit it, and
+    without it a kept-alive answer written as head and body waits for the client's delayed
+    ACK — 40 ms per request.
+    """
+
+    def __init__(
+        self, app, port: int, *, turn: float = 0.005, poll: float = 0.05, connection_fd=None
+    ) -> None:
+        self.app = app
+        self.port = port
+        self.turn = turn
+        self.poll = poll
+        self._connection_fd = connection_fd  # uwsgi.connection_fd (a parameter for tests)
+        self._pid = 0
+        self._listener: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._in_request = False
+        self._connection = (-1, -1)  # (descriptor, inode) of the connection served last
+        self._since = 0.0  # when this worker began serving it
+        global _active
+        _active = self
+
+    # --- per request ---------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        if self._pid != os.getpid():
+            self._start()
+        fd = self._current_fd()
+        connection = (fd, _inode(fd))
+        with self._lock:
+            self._in_request = True
+        if connection != self._connection:
+            self._connection = connection
+            self._since = time.monotonic()
+
+        def start(status, headers, exc_info=None):
+            if self._others_wait() and time.monotonic() - self._since >= self.turn:
+                if not any(name.lower() == "connection" for name, _ in headers):
+                    headers.append(("Connection", "close"))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+    def _current_fd(self) -> int:
+        if self._connection_fd is None:
+            import uwsgi  # only importable inside uWSGI
+
+            self._connection_fd = uwsgi.connection_fd
+        return self._connection_fd()
+
+    def _others_wait(self) -> bool:
+        return self._listener is not None and accept_queue_length(self._listener) > 0
+
+    # --- per worker process --------------------------------------------------------------------
+
+    def _start(self) -> None:
+        """Once per worker (threads and descriptors are per process after fork)."""
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._listener = find_listener(self.port)
+        if self._listener is None:
+            return
+        try:
+            self._listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        threading.Thread(target=self._watch, name="kigraph-keepalive", daemon=True).start()
+
+    def _watch(self) -> None:
+        suspect = None
+        while True:
+            time.sleep(self.poll)
+            if self._in_request or not self._others_wait():
+                suspect = None
+                continue
+            held = self._held_connection()
+            if held is None or held != suspect:
+                suspect = held  # first sighting: it gets one more look
+                continue
+            with self._lock:
+                if not self._in_request and _inode(held[0]) == held[1]:
+                    _shut_down(held[0])
+            suspect = None
+
+    def _held_connection(self) -> tuple[int, int] | None:
+        """The client connection this worker holds between requests, if any."""
+        listener = self._listener.fileno() if self._listener is not None else -1
+        listener_inode = _inode(listener)
+        try:
+            descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+        except OSError:
+            return None
+        for fd in descriptors:
+            try:
+                if not os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                    continue
+            except OSError:
+                continue
+            inode = _inode(fd)
+            if inode == listener_inode:
+                continue
+            sock = _socket_of(fd)
+            if sock is None:
+                continue
+            try:
+                if sock.family in (socket.AF_INET, socket.AF_INET6) and not sock.getsockopt(
+                    socket.SOL_SOCKET, socket.SO_ACCEPTCONN
+                ):
+                    return fd, inode
+            except OSError:
+                pass
+            finally:
+                sock.close()
+        return None
+
+
+def _shut_down(fd: int) -> None:
+    sock = _socket_of(fd)
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()  # closes our duplicate only; uWSGI closes its own on the end of file
+
+
+def after_request() -> None:
+    """uWSGI's after-request hook (set by ``server.uwsgi_hooks``): the answer is sent, this
+    worker now holds its connection outside any request."""
+    if _active is not None:
+        _active._in_request = False
+
+
+#: the middleware of this process (one per uWSGI worker)
+_active: ShareConnections | None = None
+
+
+__all__ = ["ShareConnections", "accept_queue_length", "after_request", "find_listener"]
