@@ -11,9 +11,12 @@ workers keep serving, and the master starts a replacement.
 Why uWSGI: on this 2-core machine gunicorn's sync worker answers a trivial WSGI app at ≈ 5 k
 requests/s (HTTP parsed in Python, no keep-alive), uWSGI at ≈ 21 k (C parser, access log
 written in C) — see bench/README.md, "Endpoint". ``KIGRAPH_USE_GUNICORN=1`` forces gunicorn.
-Clients connect to uWSGI's HTTP router (an event loop in C): it keeps HTTP/1.1 connections
-alive and passes each request to a free worker, so a kept-alive client never holds a worker
-between its requests.
+
+Connections (``KIGRAPH_CONNECTIONS``): by default every worker accepts HTTP/1.1 connections
+itself and keeps them alive, and :mod:`server.keepalive` makes it give a connection back when
+other clients wait — two process switches per request. With ``router``, uWSGI's HTTP router
+(an event loop in C) holds all connections and passes each request to a free worker over a
+private Unix socket: four switches per request, but a worker never sees a slow client.
 
 - The store is built if missing (``ensure_store``) in a forked child before the workers start,
   so RocksDB never runs in the master; each worker opens the store read-only after ``fork``
@@ -244,26 +247,17 @@ class _NoDelay:
 
 
 def _set_nodelay_on_listener(port: int) -> None:
-    try:
-        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:  # not Linux: keep-alive responses may then be slower, never wrong
+    from .keepalive import find_listener
+
+    listener = find_listener(port)
+    if listener is None:  # not Linux: kept-alive answers may then be slower, never wrong
         return
-    for fd in descriptors:
-        try:
-            sock = socket.socket(fileno=os.dup(fd))
-        except OSError:
-            continue  # not a socket
-        try:
-            if (
-                sock.family in (socket.AF_INET, socket.AF_INET6)
-                and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
-                and sock.getsockname()[1] == port
-            ):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-        finally:
-            sock.close()
+    try:
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass
+    finally:
+        listener.close()  # our duplicate; the workers' own descriptor stays open
 
 
 def _run_gunicorn(settings: Settings, app, *, access_log: str | None) -> None:

@@ -65,8 +65,8 @@ class ResponseSink:
 
     ``start(encoding)`` is called once, when ``limit`` is passed: it must send the status and
     headers (with ``Content-Encoding`` if ``encoding``) and return the WSGI ``write`` callable.
-    ``chunked``: frame the body in HTTP/1.1 chunks here, for a server that passes the body on
-    as it is (uWSGI's router). Its framing would end even a body cut short by the deadline
+    ``chunked``: frame the body in HTTP/1.1 chunks here, for uWSGI: its workers pass a body on
+    as it is, and its router's own framing would end even a body cut short by the deadline
     cleanly; ours leaves the last chunk out, so the client knows the answer is incomplete.
     """
 

@@ -195,8 +195,8 @@ def _streamer(out: list, etag: str, environ, start_response):
             headers.append(("Content-Encoding", encoding))
         headers.append(("ETag", f'"{etag}-{encoding}"' if encoding else f'"{etag}"'))
         if _frames_itself(environ):
-            # "close": the router then ends the connection when the worker does (at once, if
-            # the answer is cut short) instead of keeping it for a next request
+            # "close": the client (or uWSGI's router) ends the connection after the last chunk
+            # rather than wait on it for a next request; a cut-short answer ends it at once
             headers += [("Transfer-Encoding", "chunked"), ("Connection", "close")]
         write = start_response("200 OK", headers)
         return _discard if environ["REQUEST_METHOD"] == "HEAD" else write
