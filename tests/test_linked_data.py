@@ -344,6 +344,29 @@ def test_graph_store_protocol_refuses_writes(client) -> None:
             content_type="text/turtle",
         )
         assert response.status_code == 405
+        assert response.headers["Allow"] == "GET, HEAD"
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert "read-only" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"],
+)
+def test_graph_store_answers_exactly_the_graph(client, embedded_store, media_type) -> None:
+    graph = "https://w3id.org/kigraph/graph/links"
+    response = client.get(f"/store?graph={graph}", headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith(media_type)
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    got = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.data, fmt)}
+    expected = {ox.Triple(q.subject, q.predicate, q.object) for q in embedded_store.quads(graph)}
+    assert got == expected
+    again = client.get(
+        f"/store?graph={graph}",
+        headers={"Accept": media_type, "If-None-Match": response.headers["ETag"]},
+    )
+    assert again.status_code == 304
 
 
 def test_sitemap_and_robots(client, store) -> None:

@@ -119,3 +119,25 @@ def test_live_answer_cut_short_by_the_deadline_is_visibly_incomplete(live_server
     with pytest.raises(http.client.IncompleteRead):
         response.read()
     connection.close()
+
+
+def test_live_graph_store_streams_the_whole_dataset(live_server, embedded_store):
+    """GET /store?default (Graph Store Protocol) of more than 1 MiB: sent while it is read,
+    complete — every triple of every graph."""
+    import pyoxigraph as ox
+
+    url = urllib.parse.urlsplit(live_server)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection.request("GET", "/store?default", headers={"Accept": "application/n-triples"})
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    assert response.getheader("Content-Length") is None
+    body = response.read()
+    connection.close()
+    assert len(body) > streaming.STREAM_AFTER
+    got = {
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)
+    }
+    expected = {ox.Triple(q.subject, q.predicate, q.object) for q in embedded_store.quads()}
+    assert got == expected

@@ -5,7 +5,8 @@
 - ``/doc/…`` documents answer 200 with ``Vary: Accept`` and ``Link: rel="alternate"``.
 - ``/ontology`` (hash namespace), ``/shapes``, ``/graph/<name>``, ``/dataset`` and
   ``/.well-known/void``: the ontology, shapes, a named graph, the DCAT/VoID description.
-- ``/store?graph=…`` / ``?default``: the read-only Graph Store Protocol.
+- ``/store?graph=…`` / ``?default`` (the read-only Graph Store Protocol) is answered in
+  :mod:`.graph_store`, on the query operation's streaming path.
 - ``/downloads``: dumps written once per data version; ``/sitemap.xml``, ``/robots.txt``.
 """
 
@@ -18,7 +19,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request, send_file
 
 from .. import describe, dumps, formats, i18n, iris
-from ..errors import BadRequest, NotFound
+from ..errors import NotFound
 from ..namespaces import GRAPH, ID, KG, OWL, RDF, RDFS, SCHEMA, SKOS, compact
 from ..rdf_output import serialize_triples
 from .context import lang as _lang
@@ -507,30 +508,6 @@ def _graph_document(name: str, ext: str | None, doc_url: str) -> Response:
         alternates=links,
     )
     return _respond(body, fmt, etag, links=links, vary="Accept, Accept-Language")
-
-
-# --- the Graph Store Protocol (read-only) -------------------------------------------------
-
-
-@bp.get("/store")
-def graph_store() -> Response:
-    import pyoxigraph as ox
-
-    args = request.args
-    graph, default = args.getlist("graph"), "default" in args
-    if (len(graph) == 1) == default or len(graph) > 1:
-        raise BadRequest("Give exactly one of ?graph=<IRI> or ?default (Graph Store Protocol).")
-    fmt = formats.negotiate(request.headers.get("Accept"), RDF_FORMATS, args.get("format"))
-    if default:
-        # the default graph is the union of all graphs, as on /sparql
-        triples = _store().query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        key = "default"
-    else:
-        key = graph[0]
-        if not _store().has_graph(key):
-            raise NotFound(f"No graph <{key}> in the store.")
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in _store().quads(key)]
-    return _respond(serialize_triples(triples, fmt.name), fmt, _etag("store", key, fmt.name))
 
 
 # --- downloads, sitemap, robots -----------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
 
 from .. import formats, sparql, streaming
 from ..errors import (
@@ -25,7 +26,7 @@ from ..errors import (
     UpdateForbidden,
 )
 from ..http_errors import render
-from . import service
+from . import graph_store, service
 from .context import runtime
 from .guard import run_guarded
 
@@ -277,12 +278,14 @@ def preflight():
 
 
 class QueryOperation:
-    """WSGI middleware for the SPARQL query operation at ``/sparql`` — the hot path.
+    """WSGI middleware for the SPARQL query operation at ``/sparql`` — the hot path — and for
+    reading the graph store at ``/store`` (:mod:`.graph_store`), which is a CONSTRUCT too.
 
     It answers GET/HEAD with ``query=``, POST ``application/sparql-query`` and POST forms with
     ``query=`` straight from the WSGI environ (no Flask request/response objects: they cost more
-    than a small query does). Everything else — no query, updates, other paths — goes to Flask,
-    with the body put back. Errors are rendered by :mod:`server.http_errors`, as everywhere.
+    than a small query does), and can stream: a large answer is written while the query runs.
+    Everything else — no query, updates, other paths — goes to Flask, with the body put back.
+    Errors are rendered by :mod:`server.http_errors`, as everywhere.
     """
 
     def __init__(self, flask_wsgi, rt) -> None:
@@ -291,48 +294,20 @@ class QueryOperation:
         self.max_body = rt.settings.max_query_bytes * 3 + 4096
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") != "/sparql":
+        path = environ.get("PATH_INFO")
+        if path not in ("/sparql", "/store"):
             return self.flask_wsgi(environ, start_response)
         method = environ["REQUEST_METHOD"]
         try:
-            if method in ("GET", "HEAD"):
-                qs = environ.get("QUERY_STRING", "")
-                if "query=" not in qs:
-                    return self.flask_wsgi(environ, start_response)
-                params = _parse(qs)
-                if "update" in params:
-                    raise BadRequest("SPARQL Update must be sent with POST.")
-                query = _one(params.get("query", []), "query")
-                dg, ng = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-            elif method == "POST":
-                ctype = environ.get("CONTENT_TYPE", "")
-                essence = ctype.split(";", 1)[0].strip().lower()
-                if essence not in (QUERY_BODY, FORM):
-                    return self.flask_wsgi(environ, start_response)
-                body = self._body(environ)
+            if path == "/store":
                 params = _parse(environ.get("QUERY_STRING", ""))
-                if essence == FORM:
-                    form = _parse(body.decode("latin-1"))
-                    if "query" not in form:  # an update, or nothing: Flask's part
-                        environ["wsgi.input"] = io.BytesIO(body)
-                        environ["CONTENT_LENGTH"] = str(len(body))
-                        return self.flask_wsgi(environ, start_response)
-                    if "update" in form or "update" in params:
-                        raise BadRequest("Give either 'query' or 'update', not both.")
-                    query = _one(form["query"] + params.get("query", []), "query")
-                    dg = form.get("default-graph-uri", []) + params.get("default-graph-uri", [])
-                    ng = form.get("named-graph-uri", []) + params.get("named-graph-uri", [])
-                else:
-                    if "query" in params:
-                        raise BadRequest("A query in the body and a 'query' parameter: give one.")
-                    try:
-                        query = body.decode("utf-8")
-                    except UnicodeDecodeError:
-                        raise BadRequest("The request body is not valid UTF-8.") from None
-                    dg = params.get("default-graph-uri", [])
-                    ng = params.get("named-graph-uri", [])
+                query, dg = graph_store.operation(self.rt, method, params)
+                ng: list[str] = []
             else:
-                return self.flask_wsgi(environ, start_response)
+                operation = self._query_operation(environ, method)
+                if operation is None:
+                    return self.flask_wsgi(environ, start_response)
+                query, dg, ng, params = operation
             fmt_param = params.get("format")
             answered = answer(
                 self.rt,
@@ -347,14 +322,59 @@ class QueryOperation:
         except Exception as error:  # noqa: BLE001 — every error goes to the one renderer
             if environ.get(streaming.STARTED):
                 return _cut_short(error)
-            if not isinstance(error, KGError):
-                log.exception("unexpected error on %s /sparql", method)
+            if not isinstance(error, KGError | HTTPException):
+                log.exception("unexpected error on %s %s", method, path)
             return render(error, environ.get("HTTP_ACCEPT", ""))(environ, start_response)
         if answered is None:
             return []  # streamed
         status, headers, body = answered
         start_response(_STATUS[status], headers)
         return [] if method == "HEAD" else [body]
+
+    def _query_operation(self, environ, method: str):
+        """``(query, default graphs, named graphs, URL parameters)`` of a query operation, or
+        None for what Flask answers (no query, updates, other methods and media types)."""
+        if method in ("GET", "HEAD"):
+            qs = environ.get("QUERY_STRING", "")
+            if "query=" not in qs:
+                return None
+            params = _parse(qs)
+            if "update" in params:
+                raise BadRequest("SPARQL Update must be sent with POST.")
+            query = _one(params.get("query", []), "query")
+            return (
+                query,
+                params.get("default-graph-uri", []),
+                params.get("named-graph-uri", []),
+                params,
+            )
+        if method != "POST":
+            return None
+        ctype = environ.get("CONTENT_TYPE", "")
+        essence = ctype.split(";", 1)[0].strip().lower()
+        if essence not in (QUERY_BODY, FORM):
+            return None
+        body = self._body(environ)
+        params = _parse(environ.get("QUERY_STRING", ""))
+        if essence == FORM:
+            form = _parse(body.decode("latin-1"))
+            if "query" not in form:  # an update, or nothing: Flask's part
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
+                return None
+            if "update" in form or "update" in params:
+                raise BadRequest("Give either 'query' or 'update', not both.")
+            query = _one(form["query"] + params.get("query", []), "query")
+            dg = form.get("default-graph-uri", []) + params.get("default-graph-uri", [])
+            ng = form.get("named-graph-uri", []) + params.get("named-graph-uri", [])
+            return query, dg, ng, params
+        if "query" in params:
+            raise BadRequest("A query in the body and a 'query' parameter: give one.")
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("The request body is not valid UTF-8.") from None
+        return query, params.get("default-graph-uri", []), params.get("named-graph-uri", []), params
 
     def _body(self, environ) -> bytes:
         try:
