@@ -15,10 +15,11 @@ everybody else waited. :class:`ShareConnections` keeps that fair, from inside ea
   throughput;
 - **idle or slow connections** (a browser's kept-alive connection after a page, a client that
   sends its headers slowly): a watchdog thread notices that clients wait while this worker
-  holds a connection outside any request, for two looks in a row (``poll`` apart), and shuts
-  that connection down. This is the idle timeout every keep-alive server has, applied only
-  when somebody needs the worker. A client about to reuse it sees the connection closed, as
-  with any server's idle timeout, and opens a new one.
+  holds a connection outside any request, for two looks in a row (``poll`` apart, 20 ms), and
+  shuts that connection down. This is the idle timeout every keep-alive server has, applied
+  only when somebody needs the worker. A client about to reuse it sees the connection closed,
+  as with any server's idle timeout, and opens a new one. The watchdog starts with the worker
+  (uWSGI's post-fork hook): a worker whose first connection stalls has run no request.
 
 Connections are told apart by descriptor and socket inode, so a descriptor number reused by a
 newly accepted connection is never mistaken for the old one.
@@ -93,7 +94,7 @@ class ShareConnections:
     """
 
     def __init__(
-        self, app, port: int, *, turn: float = 0.002, poll: float = 0.05, connection_fd=None
+        self, app, port: int, *, turn: float = 0.002, poll: float = 0.02, connection_fd=None
     ) -> None:
         self.app = app
         self.port = port
@@ -215,6 +216,13 @@ def _shut_down(fd: int) -> None:
         sock.close()  # closes our duplicate only; uWSGI closes its own on the end of file
 
 
+def worker_started() -> None:
+    """uWSGI's post-fork hook (set by ``server.uwsgi_hooks``): start this worker's watchdog
+    now — a worker whose first connection is a stalled one never gets to run a request."""
+    if _active is not None and _active._pid != os.getpid():
+        _active._start()
+
+
 def after_request() -> None:
     """uWSGI's after-request hook (set by ``server.uwsgi_hooks``): the answer is sent, this
     worker now holds its connection outside any request."""
@@ -226,4 +234,10 @@ def after_request() -> None:
 _active: ShareConnections | None = None
 
 
-__all__ = ["ShareConnections", "accept_queue_length", "after_request", "find_listener"]
+__all__ = [
+    "ShareConnections",
+    "accept_queue_length",
+    "after_request",
+    "find_listener",
+    "worker_started",
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -272,7 +273,26 @@ def live_server_each_connections(request: pytest.FixtureRequest, built_store: Pa
     )
 
 
-def _serve(built_store: Path, **settings: str):
+@pytest.fixture(params=["direct", "router"])
+def fresh_live_server(request: pytest.FixtureRequest, built_store: Path):
+    """A live server of its own, with each ``KIGRAPH_CONNECTIONS``, whose workers have not
+    served anything yet but the start-up check."""
+    yield from _serve(
+        built_store,
+        KIGRAPH_WORKERS="2",
+        KIGRAPH_QUERY_TIMEOUT="2",
+        KIGRAPH_CONNECTIONS=request.param,
+    )
+
+
+@pytest.fixture
+def unwarmed_server(built_store: Path):
+    """A live server with one worker that has run no request: start-up is awaited by opening
+    a connection, not by a request (``KIGRAPH_CONNECTIONS=direct``)."""
+    yield from _serve(built_store, warm=False, KIGRAPH_WORKERS="1", KIGRAPH_QUERY_TIMEOUT="2")
+
+
+def _serve(built_store: Path, *, warm: bool = True, **settings: str):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
     env.update(KIGRAPH_STORE=str(built_store), KIGRAPH_ROOT=str(REPO), KIGRAPH_PORT=str(port))
@@ -285,6 +305,9 @@ def _serve(built_store: Path, **settings: str):
     deadline = time.monotonic() + 60
     while True:
         try:
+            if not warm:  # the port is open: the master listens (workers may still start)
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                break
             with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
                 if response.status == 200:
                     break

@@ -281,10 +281,10 @@ def test_idle_kept_alive_connections_hold_no_worker(live_server_each_connections
             connection.close()
 
 
-def test_slow_clients_hold_no_worker(live_server_each_connections):
-    """Clients that send half a request and stall (slowloris) on every worker: a fresh
-    client is still answered at once."""
-    url = urlsplit(live_server_each_connections)
+def test_slow_clients_hold_no_worker(fresh_live_server):
+    """Clients that send half a request and stall (slowloris) on every worker — workers that
+    have not run a request yet, too: a fresh client is still answered at once."""
+    url = urlsplit(fresh_live_server)
     stalled = []
     try:
         for _ in range(3):  # more than the two workers
@@ -294,7 +294,7 @@ def test_slow_clients_hold_no_worker(live_server_each_connections):
         time.sleep(0.2)  # the workers have picked them up
         started = time.monotonic()
         status, _, _ = get(
-            live_server_each_connections, "ASK {}", "application/sparql-results+json", timeout=10
+            fresh_live_server, "ASK {}", "application/sparql-results+json", timeout=10
         )
         waited = time.monotonic() - started
         assert status == 200
@@ -302,6 +302,24 @@ def test_slow_clients_hold_no_worker(live_server_each_connections):
     finally:
         for sock in stalled:
             sock.close()
+
+
+def test_a_worker_that_has_run_no_request_gives_stalled_clients_up(unwarmed_server):
+    """One worker, and its first connection stalls before a request is complete: it must
+    still give it up for the client waiting behind (its watchdog starts with the worker,
+    not with its first request; else the wait is uWSGI's 30 s socket timeout)."""
+    url = urlsplit(unwarmed_server)
+    stalled = socket.create_connection((url.hostname, url.port), timeout=10)
+    try:
+        stalled.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        started = time.monotonic()
+        status, _, _ = get(unwarmed_server, "ASK {}", "application/sparql-results+json", timeout=20)
+        waited = time.monotonic() - started
+        assert status == 200
+        # the worker may still be starting up (a second or two); not 30 s
+        assert waited < 8, f"the client waited {waited:.1f} s behind a stalled connection"
+    finally:
+        stalled.close()
 
 
 def test_idle_connections_are_kept_until_someone_waits(live_server):
