@@ -105,6 +105,7 @@ class ShareConnections:
         self._listener: socket.socket | None = None
         self._lock = threading.Lock()
         self._in_request = False
+        self._requests = 0  # requests begun in this worker: tells the watchdog's looks apart
         self._connection = (-1, -1)  # (descriptor, inode) of the connection served last
         self._since = 0.0  # when this worker began serving it
         global _active
@@ -119,6 +120,7 @@ class ShareConnections:
         connection = (fd, _inode(fd))
         with self._lock:
             self._in_request = True
+            self._requests += 1
         if connection != self._connection:
             self._connection = connection
             self._since = time.monotonic()
@@ -164,11 +166,17 @@ class ShareConnections:
                 suspect = None
                 continue
             held = self._held_connection()
-            if held is None or held != suspect:
-                suspect = held  # first sighting: it gets one more look
+            # a connection that ran a request between the two looks is busy, not idle
+            sighting = None if held is None else (*held, self._requests)
+            if sighting is None or sighting != suspect:
+                suspect = sighting  # first sighting: it gets one more look
                 continue
             with self._lock:
-                if not self._in_request and _inode(held[0]) == held[1]:
+                if (
+                    not self._in_request
+                    and self._requests == sighting[2]
+                    and _inode(held[0]) == held[1]
+                ):
                     _shut_down(held[0])
             suspect = None
 
