@@ -269,12 +269,7 @@ def test_idle_kept_alive_connections_hold_no_worker(live_server_each_connections
         for connection in idle:
             connection.request("GET", "/healthz")
             connection.getresponse().read()
-        started = time.monotonic()
-        status, _, _ = get(
-            live_server_each_connections, "ASK {}", "application/sparql-results+json", timeout=10
-        )
-        waited = time.monotonic() - started
-        assert status == 200
+        waited = _fresh_answer_wait(live_server_each_connections)
         assert waited < 1.0, f"a fresh client waited {waited:.1f} s behind idle connections"
     finally:
         for connection in idle:
@@ -284,20 +279,10 @@ def test_idle_kept_alive_connections_hold_no_worker(live_server_each_connections
 def test_slow_clients_hold_no_worker(fresh_live_server):
     """Clients that send half a request and stall (slowloris) on every worker — workers that
     have not run a request yet, too: a fresh client is still answered at once."""
-    url = urlsplit(fresh_live_server)
-    stalled = []
+    stalled = [_stalled_connection(fresh_live_server) for _ in range(3)]  # > 2 workers
     try:
-        for _ in range(3):  # more than the two workers
-            sock = socket.create_connection((url.hostname, url.port), timeout=10)
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
-            stalled.append(sock)
         time.sleep(0.2)  # the workers have picked them up
-        started = time.monotonic()
-        status, _, _ = get(
-            fresh_live_server, "ASK {}", "application/sparql-results+json", timeout=10
-        )
-        waited = time.monotonic() - started
-        assert status == 200
+        waited = _fresh_answer_wait(fresh_live_server)
         assert waited < 1.0, f"a fresh client waited {waited:.1f} s behind stalled ones"
     finally:
         for sock in stalled:
@@ -308,14 +293,9 @@ def test_a_worker_that_has_run_no_request_gives_stalled_clients_up(unwarmed_serv
     """One worker, and its first connection stalls before a request is complete: it must
     still give it up for the client waiting behind (its watchdog starts with the worker,
     not with its first request; else the wait is uWSGI's 30 s socket timeout)."""
-    url = urlsplit(unwarmed_server)
-    stalled = socket.create_connection((url.hostname, url.port), timeout=10)
+    stalled = _stalled_connection(unwarmed_server)
     try:
-        stalled.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
-        started = time.monotonic()
-        status, _, _ = get(unwarmed_server, "ASK {}", "application/sparql-results+json", timeout=20)
-        waited = time.monotonic() - started
-        assert status == 200
+        waited = _fresh_answer_wait(unwarmed_server, timeout=20)
         # the worker may still be starting up (a second or two); not 30 s
         assert waited < 8, f"the client waited {waited:.1f} s behind a stalled connection"
     finally:
@@ -340,6 +320,22 @@ def test_idle_connections_are_kept_until_someone_waits(live_server):
     finally:
         for connection in idle:
             connection.close()
+
+
+def _stalled_connection(base: str) -> socket.socket:
+    """A connection that has sent half a request and stops there (slowloris)."""
+    url = urlsplit(base)
+    sock = socket.create_connection((url.hostname, url.port), timeout=10)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+    return sock
+
+
+def _fresh_answer_wait(base: str, timeout: float = 10) -> float:
+    """Seconds a new client waits for an answer to ``ASK {}`` (which must be 200)."""
+    started = time.monotonic()
+    status, _, _ = get(base, "ASK {}", "application/sparql-results+json", timeout=timeout)
+    assert status == 200
+    return time.monotonic() - started
 
 
 def _is_open(sock) -> bool:
