@@ -70,8 +70,10 @@ def gunicorn_options(settings: Settings, *, access_log: str | None = "-") -> dic
 #: the app uWSGI serves (set by :func:`run_server` before uWSGI starts in this interpreter)
 application = None
 
+#: ``{remote}``: uWSGI's ``%(addr)`` behind its router; with connections held by the workers,
+#: ``%(client)``, set by server.keepalive (uWSGI's own is 0.0.0.0 on a kept-alive connection)
 UWSGI_LOG_FORMAT = (
-    'time=%(time) remote=%(addr) method=%(method) path="%(uri)" status=%(status) bytes=%(size) '
+    'time=%(time) remote={remote} method=%(method) path="%(uri)" status=%(status) bytes=%(size) '
     'ms=%(msecs) pid=%(pid) ua="%(uagent)"'
 )
 
@@ -140,7 +142,8 @@ def uwsgi_options(
         "unix_signal:15 gracefully_kill_them_all",
     ]
     if access_log:
-        args += ["--log-format", UWSGI_LOG_FORMAT]
+        remote = "%(addr)" if settings.connections == "router" else "%(client)"
+        args += ["--log-format", UWSGI_LOG_FORMAT.format(remote=remote)]
     else:
         args += ["--disable-logging"]
     return args

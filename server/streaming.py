@@ -12,6 +12,7 @@ while the rest is still being computed.
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 from collections.abc import Callable
 
@@ -135,4 +136,37 @@ class ResponseSink:
             self.sent += len(data)
 
 
-__all__ = ["COMPRESS_MIN", "ENCODINGS", "STARTED", "STREAM_AFTER", "ResponseSink", "compress"]
+__all__ = [
+    "COMPRESS_MIN",
+    "ENCODINGS",
+    "STARTED",
+    "STREAM_AFTER",
+    "ResponseSink",
+    "compress",
+    "end_connection",
+]
+
+
+def end_connection(environ) -> None:
+    """Close the client's connection under uWSGI now, after an answer was cut short.
+
+    uWSGI keeps a kept-alive connection open after an application error, waiting for a next
+    request, and the client would wait for the last chunk until the socket timeout. gunicorn
+    and Werkzeug close the connection on the exception themselves.
+    """
+    if "uwsgi.version" not in environ:
+        return
+    import socket
+
+    import uwsgi  # only importable inside uWSGI
+
+    try:
+        sock = socket.socket(fileno=os.dup(uwsgi.connection_fd()))
+    except OSError:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()  # our duplicate; uWSGI closes its own

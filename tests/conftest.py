@@ -292,12 +292,25 @@ def unwarmed_server(built_store: Path):
     yield from _serve(built_store, warm=False, KIGRAPH_WORKERS="1", KIGRAPH_QUERY_TIMEOUT="2")
 
 
-def _serve(built_store: Path, *, warm: bool = True, **settings: str):
+@pytest.fixture(scope="session")
+def rate_limited_server(built_store: Path):
+    """A live server with a rate limit of 2 requests/s per client (loopback exempt, as by
+    default); yields ``(base URL, access log path)``."""
+    log_paths: list[Path] = []
+    yield from (
+        (base, log_paths[0])
+        for base in _serve(built_store, log_paths=log_paths, KIGRAPH_RATE_LIMIT="2")
+    )
+
+
+def _serve(built_store: Path, *, warm: bool = True, log_paths: list | None = None, **settings: str):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
     env.update(KIGRAPH_STORE=str(built_store), KIGRAPH_ROOT=str(REPO), KIGRAPH_PORT=str(port))
     env.update(settings)
     log = open(built_store.parent / f"live-server-{port}.log", "wb")  # noqa: SIM115
+    if log_paths is not None:
+        log_paths.append(Path(log.name))
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.serving"], env=env, stdout=log, stderr=log, cwd=REPO
     )

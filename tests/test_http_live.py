@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import random
 import socket
 import threading
 import time
@@ -320,6 +322,78 @@ def test_idle_connections_are_kept_until_someone_waits(live_server):
     finally:
         for connection in idle:
             connection.close()
+
+
+def test_clients_pausing_between_requests_keep_their_connections(live_server):
+    """A busy server (every worker wanted) closes idle connections for others; clients that
+    pause only briefly between requests must not find theirs closed under them."""
+    stop = time.monotonic() + 6
+    failures: list[str] = []
+    answered = [0]
+
+    def hammer() -> None:  # keeps clients waiting to be accepted
+        while time.monotonic() < stop:
+            connection = _connection(live_server)
+            try:
+                for _ in range(50):
+                    connection.request("GET", "/sparql?query=ASK%7B%7D")
+                    response = connection.getresponse()
+                    response.read()
+                    if response.getheader("Connection") == "close":
+                        break
+            except OSError:
+                pass
+            finally:
+                connection.close()
+
+    def thinker() -> None:  # one kept-alive connection, reused after a short pause
+        connection = _connection(live_server)
+        try:
+            while time.monotonic() < stop - 0.5:
+                try:
+                    connection.request("GET", "/sparql?query=ASK%7B%7D")
+                    response = connection.getresponse()
+                    response.read()
+                    answered[0] += 1
+                    if response.getheader("Connection") == "close":
+                        connection.close()  # as told; the next request opens a new one
+                except (OSError, http.client.HTTPException) as error:
+                    failures.append(repr(error))
+                    connection.close()
+                time.sleep(random.uniform(0.015, 0.06))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hammer) for _ in range(6)]
+    threads += [threading.Thread(target=thinker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert answered[0] > 100
+    assert not failures, f"{len(failures)} of {answered[0] + len(failures)}: {failures[:3]}"
+
+
+def test_kept_alive_requests_keep_the_client_address(rate_limited_server):
+    """Every request on a kept-alive connection is the client's: the rate limit exempts
+    loopback by address and the access log names it (uWSGI itself says 0.0.0.0 after the
+    first request of a connection)."""
+    base, log_path = rate_limited_server
+    connection = _connection(base)
+    try:
+        statuses = []
+        for _ in range(12):  # 12 requests at once: over the limit of 2/s, were it applied
+            connection.request("GET", "/sparql?query=ASK%7B%7D")
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        assert statuses == [200] * 12
+    finally:
+        connection.close()
+    time.sleep(0.2)  # the access log is written after each answer
+    lines = [line for line in log_path.read_text().splitlines() if 'path="/sparql' in line]
+    assert len(lines) >= 12
+    assert all("remote=127.0.0.1 " in line for line in lines), lines[:3]
 
 
 def _stalled_connection(base: str) -> socket.socket:

@@ -321,7 +321,7 @@ class QueryOperation:
             )
         except Exception as error:  # noqa: BLE001 — every error goes to the one renderer
             if environ.get(streaming.STARTED):
-                return _cut_short(error)
+                return _cut_short(error, environ)
             if not isinstance(error, KGError | HTTPException):
                 log.exception("unexpected error on %s %s", method, path)
             return render(error, environ.get("HTTP_ACCEPT", ""))(environ, start_response)
@@ -397,11 +397,12 @@ class StreamCutShort(Exception):
     the connection instead of ending the body, so the client sees an incomplete response."""
 
 
-def _cut_short(error: Exception) -> list:
+def _cut_short(error: Exception, environ) -> list:
     if isinstance(error, OSError):  # the client went away: nobody is left to tell
         log.info("streamed answer not finished: %s", error)
         return []
     log.error("streamed answer failed midway: %s", error)
+    streaming.end_connection(environ)
     raise StreamCutShort(str(error)) from error
 
 
