@@ -50,26 +50,66 @@ def accept_queue_length(listener: socket.socket) -> int:
 
 
 def find_listener(port: int) -> socket.socket | None:
-    """This process's listening TCP socket on ``port`` (inherited from the uWSGI master)."""
+    """This process's listening TCP socket on ``port`` (inherited from the uWSGI master), as a
+    socket object on a duplicate of its descriptor."""
+    for fd, _, listening in _sockets_on(port):
+        if listening:
+            return _socket_of(fd)
+    return None
+
+
+def nodelay_listener(port: int) -> socket.socket | None:
+    """:func:`find_listener`, with ``TCP_NODELAY`` set: accepted sockets inherit it, and
+    without it a kept-alive answer written as head and body waits for the client's delayed
+    ACK — 40 ms per request."""
+    listener = find_listener(port)
+    if listener is not None:
+        try:
+            listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+    return listener
+
+
+def _sockets_on(port: int):
+    """``(descriptor, inode, listening)`` of this process's TCP sockets bound to ``port``:
+    the listener and the client connections accepted from it (not, say, the connections of
+    a remote backend's pool)."""
     try:
         descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
     except OSError:  # not Linux
-        return None
+        return
     for fd in descriptors:
+        try:
+            if not os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                continue
+        except OSError:
+            continue
         sock = _socket_of(fd)
         if sock is None:
             continue
         try:
-            if (
-                sock.family in (socket.AF_INET, socket.AF_INET6)
-                and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
-                and sock.getsockname()[1] == port
-            ):
-                return sock
+            if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.getsockname()[1] == port:
+                listening = bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+                yield fd, os.fstat(sock.fileno()).st_ino, listening
         except OSError:
             pass
+        finally:
+            sock.close()
+
+
+def shut_down(fd: int) -> None:
+    """Shut the connection on ``fd`` down in both directions (through a duplicate: the owner
+    of ``fd`` closes it when it reads the end of file)."""
+    sock = _socket_of(fd)
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
         sock.close()
-    return None
 
 
 def _socket_of(fd: int) -> socket.socket | None:
@@ -88,12 +128,8 @@ def _inode(fd: int) -> int:
 
 
 class ShareConnections:
-    """WSGI middleware for uWSGI's ``--http11-socket`` workers (see the module docstring).
-
-    It also sets ``TCP_NODELAY`` on the listening socket: accepted sockets inherit it, and
-    without it a kept-alive answer written as head and body waits for the client's delayed
-    ACK — 40 ms per request.
-    """
+    """WSGI middleware for uWSGI's ``--http11-socket`` workers (see the module docstring); it
+    also sets ``TCP_NODELAY`` on the listening socket (:func:`nodelay_listener`)."""
 
     def __init__(
         self,
@@ -171,13 +207,9 @@ class ShareConnections:
         """Once per worker (threads and descriptors are per process after fork)."""
         self._pid = os.getpid()
         self._lock = threading.Lock()
-        self._listener = find_listener(self.port)
+        self._listener = nodelay_listener(self.port)
         if self._listener is None:
             return
-        try:
-            self._listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
         threading.Thread(target=self._watch, name="kigraph-keepalive", daemon=True).start()
 
     def _watch(self) -> None:
@@ -202,46 +234,18 @@ class ShareConnections:
             suspect = None
 
     def _held_connection(self) -> tuple[int, int] | None:
-        """The client connection this worker holds between requests, if any."""
-        listener = self._listener.fileno() if self._listener is not None else -1
-        listener_inode = _inode(listener)
-        try:
-            descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
-        except OSError:
-            return None
-        for fd in descriptors:
-            try:
-                if not os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
-                    continue
-            except OSError:
-                continue
-            inode = _inode(fd)
-            if inode == listener_inode:
-                continue
-            sock = _socket_of(fd)
-            if sock is None:
-                continue
-            try:
-                if (
-                    sock.family in (socket.AF_INET, socket.AF_INET6)
-                    and not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
-                    and sock.getsockname()[1] == self.port  # a client's, not a backend's
-                ):
-                    return fd, inode
-            except OSError:
-                pass
-            finally:
-                sock.close()
+        """``(descriptor, inode)`` of the client connection this worker holds, if any."""
+        for fd, inode, listening in _sockets_on(self.port):
+            if not listening:
+                return fd, inode
         return None
 
 
 def _give_back(fd: int, inode: int) -> None:
-    """End the connection ``(fd, inode)`` that uWSGI waits on between requests.
-
-    Only its receiving side is shut down: uWSGI's wait wakes up, and if the next request had
-    already been read (the gap before our middleware runs) its answer can still be sent; uWSGI
-    then reads the end of file and closes. Bytes of a next request still queued in the kernel
-    mean the client is not idle: the connection is left alone.
+    """End the connection ``(fd, inode)`` that uWSGI waits on between requests: uWSGI's wait
+    wakes up, reads the end of file and closes it, and the client sees the FIN at once (and
+    opens a new connection rather than reuse this one). Bytes of a next request still queued
+    in the kernel mean the client is not idle: the connection is left alone.
     """
     sock = _socket_of(fd)  # a duplicate first, then its inode: uWSGI may reuse the number
     if sock is None:
@@ -298,5 +302,7 @@ __all__ = [
     "accept_queue_length",
     "after_request",
     "find_listener",
+    "nodelay_listener",
+    "shut_down",
     "worker_started",
 ]

@@ -32,7 +32,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import socket
 import sys
 import tempfile
 
@@ -231,10 +230,9 @@ def _ensure_store_elsewhere(settings: Settings) -> str:
 class _NoDelay:
     """Sets ``TCP_NODELAY`` on the router's listening socket, once per worker process.
 
-    uWSGI's router writes a response's head and body separately and does not disable Nagle's
-    algorithm; on a kept-alive connection the body then waits for the client's delayed ACK —
-    40 ms per request. Accepted sockets inherit the option from the listening one (Linux), and
-    the workers hold that socket too, so the first request of any worker fixes it for all.
+    uWSGI's router does not disable Nagle's algorithm itself (why it matters:
+    :func:`server.keepalive.nodelay_listener`). The workers hold the listening socket too, so
+    the first request of any worker fixes it for all.
     """
 
     def __init__(self, app, port: int) -> None:
@@ -250,16 +248,10 @@ class _NoDelay:
 
 
 def _set_nodelay_on_listener(port: int) -> None:
-    from .keepalive import find_listener
+    from .keepalive import nodelay_listener
 
-    listener = find_listener(port)
-    if listener is None:  # not Linux: kept-alive answers may then be slower, never wrong
-        return
-    try:
-        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except OSError:
-        pass
-    finally:
+    listener = nodelay_listener(port)  # None if not Linux: slower kept-alive answers, not wrong
+    if listener is not None:
         listener.close()  # our duplicate; the workers' own descriptor stays open
 
 

@@ -12,7 +12,6 @@ while the rest is still being computed.
 from __future__ import annotations
 
 import gzip
-import os
 import zlib
 from collections.abc import Callable
 
@@ -136,17 +135,6 @@ class ResponseSink:
             self.sent += len(data)
 
 
-__all__ = [
-    "COMPRESS_MIN",
-    "ENCODINGS",
-    "STARTED",
-    "STREAM_AFTER",
-    "ResponseSink",
-    "compress",
-    "end_connection",
-]
-
-
 def end_connection(environ) -> None:
     """Close the client's connection under uWSGI now, after an answer was cut short.
 
@@ -156,17 +144,19 @@ def end_connection(environ) -> None:
     """
     if "uwsgi.version" not in environ:
         return
-    import socket
-
     import uwsgi  # only importable inside uWSGI
 
-    try:
-        sock = socket.socket(fileno=os.dup(uwsgi.connection_fd()))
-    except OSError:
-        return
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    finally:
-        sock.close()  # our duplicate; uWSGI closes its own
+    from .keepalive import shut_down
+
+    shut_down(uwsgi.connection_fd())
+
+
+__all__ = [
+    "COMPRESS_MIN",
+    "ENCODINGS",
+    "STARTED",
+    "STREAM_AFTER",
+    "ResponseSink",
+    "compress",
+    "end_connection",
+]
