@@ -538,7 +538,10 @@ def _args_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", metavar="HOST", help="interface (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, metavar="PORT", help="port (default: 8000)")
     parser.add_argument(
-        "--workers", type=int, metavar="N", help="worker processes (default: twice the CPU cores)"
+        "--workers",
+        type=int,
+        metavar="N",
+        help="query worker processes (default: twice the CPU cores)",
     )
     parser.add_argument(
         "--data",
@@ -555,7 +558,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         args,
         host=args.host,
         port=args.port,
-        workers=args.workers,
+        query_workers=args.workers,
         data_files=tuple(args.data) if args.data else None,
     )
     from .serving import run_server

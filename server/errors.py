@@ -37,6 +37,18 @@ class KGError(Exception):
     def __str__(self) -> str:
         return self.detail
 
+    def __reduce__(self):
+        # errors cross from the query workers to the web process by pickle; subclasses take
+        # other constructor arguments, so rebuild from the attributes, not from ``args``
+        return (_rebuild_error, (type(self), self.__dict__))
+
+
+def _rebuild_error(cls: type[KGError], state: dict) -> KGError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, state.get("detail", ""))
+    return error
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -229,6 +241,24 @@ class QueryTimeout(KGError):
     status = 503
     slug = "query-timeout"
     title = "The query took too long"
+
+
+class QueryOutOfMemory(KGError):
+    status = 507
+    slug = "query-out-of-memory"
+    title = "The query needed more memory than a query may use"
+
+
+class QueryWorkerFailed(KGError):
+    status = 503
+    slug = "query-worker-failed"
+    title = "The query stopped its worker"
+
+
+class TooManyQueries(KGError):
+    status = 429
+    slug = "too-many-queries"
+    title = "Too many queries from this client at once"
 
 
 class NotFound(KGError):

@@ -1,200 +1,128 @@
-"""Run the KI-Graph web service: uWSGI (``pyuwsgi``) by default, gunicorn as the fallback.
+"""Run the KI-Graph web service: Granian (Rust, hyper) serving the Flask app.
 
-Both run pre-forked worker processes that serve **one request at a time** (uWSGI
-``--threads 1``, gunicorn *sync* workers). That is what makes the query timeout exact and safe:
-when a query outlives ``query_timeout`` the worker's watchdog thread (``server.sparql.Deadline``)
-writes a 503 problem response on that request's connection (``uwsgi.connection_fd()`` /
-``gunicorn.socket``) and ends the process — pyoxigraph cannot be interrupted from Python, so
-ending the process is the only way to stop the work. No other request is lost, the other
-workers keep serving, and the master starts a replacement.
+Granian holds every connection in its event loop — slow clients, idle keep-alive, chunked
+bodies, pipelining, ``Connection: close``, request heads too large for its buffer (``431``) —
+and hands complete requests to a pool of web threads in one web process. No code of ours reads
+a socket. Queries do not run in the web process at all: they go to the query workers
+(:mod:`server.query_pool`), which the web process starts per store generation.
 
-Why uWSGI: on this 2-core machine gunicorn's sync worker answers a trivial WSGI app at ≈ 5 k
-requests/s (HTTP parsed in Python, no keep-alive), uWSGI at ≈ 21 k (C parser, access log
-written in C) — see bench/README.md, "Endpoint". ``KIGRAPH_USE_GUNICORN=1`` forces gunicorn.
+Before Granian starts, the store is built if missing (in a child process, so that RocksDB never
+runs in this one), or ``--data`` files are loaded into a store of their own beside it. The
+settings reach the web process as ``KIGRAPH_*`` variables, the one way settings are read.
 
-Connections (``KIGRAPH_CONNECTIONS``): by default every worker accepts HTTP/1.1 connections
-itself and keeps them alive, and :mod:`server.keepalive` makes it give a connection back when
-other clients wait — two process switches per request. With ``router``, uWSGI's HTTP router
-(an event loop in C) holds all connections and passes each request to a free worker over a
-private Unix socket: four switches per request, but a worker never sees a slow client.
-
-- The store is built if missing (``ensure_store``) in a forked child before the workers start,
-  so RocksDB never runs in the master; each worker opens the store read-only after ``fork``
-  (RocksDB must not cross ``fork``). An in-memory ``--data`` store is loaded once and inherited.
-- With SPARQL Update enabled there is one worker (the store's one read-write opener).
-- Graceful shutdown: SIGTERM lets running requests finish (uWSGI ``gracefully_kill_them_all``
-  with ``worker-reload-mercy``; gunicorn ``graceful_timeout``), then exits.
-- Access log: one line per request, ``key=value`` pairs.
+Shutdown: Granian stops on SIGTERM or SIGINT, to its main process or to the whole process
+group; requests in flight get ``workers_kill_timeout`` seconds, then the web process is killed,
+and the query workers die with it (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
 import sys
-import tempfile
+from dataclasses import fields
+from pathlib import Path
 
 from .settings import Settings
 
-#: gunicorn's access log (the fallback server): one line of key=value pairs
+#: Granian's access log: one line of key=value pairs per request
 ACCESS_LOG_FORMAT = (
-    'time=%(t)s remote=%(h)s method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s ms=%(M)s '
-    'pid=%(p)s ua="%(a)s"'
+    'time=%(time)s remote=%(addr)s method=%(method)s path="%(path)s" status=%(status)d '
+    "ms=%(dt_ms).1f"
 )
+#: seconds a request in flight may still take after SIGTERM
+SHUTDOWN_GRACE = 10
 
 
-def gunicorn_options(settings: Settings, *, access_log: str | None = "-") -> dict:
-    workers = 1 if settings.update_enabled else max(1, settings.workers)
-    return {
-        "bind": f"{settings.host}:{settings.port}",
-        "workers": workers,
-        "worker_class": "sync",
-        # the arbiter's own heartbeat must not kill a worker before the query deadline does
-        "timeout": int(settings.query_timeout) + 30,
-        "graceful_timeout": int(settings.query_timeout) + 5,
-        "keepalive": 2,
-        "accesslog": access_log,
-        "access_log_format": ACCESS_LOG_FORMAT,
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "kigraph",
-        "backlog": 2048,
-        "preload_app": True,
-        "forwarded_allow_ips": "127.0.0.1",
-        "control_socket_disable": True,  # gunicorn ≥ 25: no shared ~/.gunicorn/gunicorn.ctl
-    }
+def environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as the ``KIGRAPH_*`` variables :func:`~server.settings.load_settings` reads."""
+    out = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, tuple):
+            value = os.pathsep.join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "1" if value else "0"
+        out["KIGRAPH_" + f.name.upper()] = str(value)
+    return out
 
 
-#: the app uWSGI serves (set by :func:`run_server` before uWSGI starts in this interpreter)
-application = None
+def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool = False):
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
-#: ``{remote}``: uWSGI's ``%(addr)`` behind its router; with connections held by the workers,
-#: ``%(client)``, set by server.keepalive (uWSGI's own is 0.0.0.0 on a kept-alive connection)
-UWSGI_LOG_FORMAT = (
-    'time=%(time) remote={remote} method=%(method) path="%(uri)" status=%(status) bytes=%(size) '
-    'ms=%(msecs) pid=%(pid) ua="%(uagent)"'
-)
-
-
-def uwsgi_options(
-    settings: Settings, worker_socket: str | None = None, *, access_log: bool = True
-) -> list[str]:
-    """uWSGI's command line. ``worker_socket`` is the private Unix socket between the router and
-    the workers (``KIGRAPH_CONNECTIONS=router`` only)."""
-    workers = 1 if settings.update_enabled else settings.workers  # one read-write opener
-    if settings.connections == "router":
-        args = [
-            # uWSGI's HTTP router, an event loop in C, holds every connection and hands single
-            # requests to whichever worker is free, over a private Unix socket
-            "--shared-socket",
-            f"{settings.host}:{settings.port}",
-            "--http",
-            "=0",
-            "--http-keepalive",
-            # the router must outwait a query that runs to its deadline (the worker answers 503)
-            "--http-timeout",
-            str(int(settings.query_timeout) + 30),
-            "--socket",
-            worker_socket or "",
-        ]
-    else:
-        args = [
-            # each worker accepts connections and keeps them alive itself (two process switches
-            # per request, not four); server.keepalive gives them back when others wait
-            "--http11-socket",
-            f"{settings.host}:{settings.port}",
-            "--import",
-            "server.uwsgi_hooks",
-            # a kept-alive connection nobody else needs may idle this long; a client may stall
-            # reading a streamed answer this long
-            "--socket-timeout",
-            "30",
-        ]
-    args += [
-        "--master",
-        "--processes",
-        str(max(1, workers)),
-        "--threads",
-        "1",
-        "--enable-threads",  # the query deadline is a thread
-        "--module",
-        "server.serving:application",
-        "--need-app",
-        "--die-on-term",  # SIGTERM stops the server (the hook below makes that graceful)
-        "--worker-reload-mercy",
-        str(int(settings.query_timeout) + 5),
-        # backstop only: our deadline ends the worker first, answering 503
-        "--harakiri",
-        str(int(settings.query_timeout) + 30),
-        "--listen",
-        "1024",
-        "--buffer-size",
-        "65535",
-        "--post-buffering",
-        "0",
-        "--single-interpreter",
-        "--no-orphans",
-        "--procname-prefix-spaced",
-        "kigraph",
-        "--hook-master-start",
-        "unix_signal:15 gracefully_kill_them_all",
-    ]
-    if access_log:
-        remote = "%(addr)" if settings.connections == "router" else "%(client)"
-        args += ["--log-format", UWSGI_LOG_FORMAT.format(remote=remote)]
-    else:
-        args += ["--disable-logging"]
-    return args
+    return Granian(
+        "server.app:create_app_from_environment",
+        factory=True,
+        interface=Interfaces.WSGI,
+        address=settings.host,
+        port=settings.port,
+        workers=1,  # one web process: its query workers are the parallelism
+        blocking_threads=settings.web_threads,
+        backpressure=settings.web_threads * 4,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=10_000,
+            keep_alive=True,
+            max_buffer_size=max(8192, settings.max_header_bytes + settings.max_query_bytes * 3),
+        ),
+        log_enabled=True,
+        log_level="info" if verbose else "warning",
+        log_access=access_log,
+        log_access_format=ACCESS_LOG_FORMAT,
+        respawn_failed_workers=True,
+        respawn_interval=0.5,
+        workers_kill_timeout=SHUTDOWN_GRACE,
+    )
 
 
-def run_server(settings: Settings, *, access_log: bool = True) -> None:
-    """Serve ``create_app(settings)`` on ``settings.host:settings.port`` until stopped.
+def run_server(settings: Settings, *, access_log: bool = True, verbose: bool = False) -> None:
+    """Serve ``settings.host:settings.port`` until SIGTERM/SIGINT. Blocks."""
+    if settings.data_files:
+        settings = _with_data_store(settings)
+    elif settings.backend == "embedded":
+        print(f"kigraph serve: {_ensure_store_elsewhere(settings)}", file=sys.stderr)
+    os.environ.update(environment(settings))
+    server = granian_server(settings, access_log=access_log, verbose=verbose)
+    print(f"kigraph serve: listening on {settings.public_root}", file=sys.stderr, flush=True)
+    server.serve()
 
-    uWSGI (``pyuwsgi``) when installed, else gunicorn (slower: no keep-alive, Python HTTP
-    parsing). Blocks; returns when the server stops (SIGTERM/SIGINT).
-    """
-    global application
-    from .app import create_app
-    from .store import ensure_store
 
-    if settings.data_files:  # in memory: loaded once here, inherited by the workers
-        store = ensure_store(settings)
-        print(f"kigraph serve: {store!r}", file=sys.stderr)
-        application = create_app(settings, store=store)
-    else:
-        if settings.backend == "embedded":
-            print(f"kigraph serve: {_ensure_store_elsewhere(settings)}", file=sys.stderr)
-        # each worker opens the store (read-only) or its HTTP pool to a remote one after fork
-        application = create_app(settings)
-    # uWSGI imports "server.serving" (not __main__ under ``python -m``): set it there
+def _with_data_store(settings: Settings) -> Settings:
+    """``--data`` files, loaded into a store of their own (``<store>-data``), served instead."""
+    from dataclasses import replace
+    from multiprocessing import get_context
+
+    link = Path(settings.store).absolute().parent / "data-store"
+    context = get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def build(conn) -> None:
+        from .store import build_from_files
+
+        try:
+            conn.send(("ok", repr(build_from_files(list(settings.data_files), link))))
+        except Exception as error:  # noqa: BLE001 — handed to the parent, which raises it
+            conn.send(("error", error))
+        finally:
+            conn.close()
+
+    child = context.Process(target=build, args=(sender,), name="kigraph-data-store")
+    child.start()
+    sender.close()
     try:
-        import pyuwsgi
-    except ImportError:
-        pyuwsgi = None
-    if pyuwsgi is not None and not os.environ.get("KIGRAPH_USE_GUNICORN"):
-        serving = importlib.import_module("server.serving")
-        sys.stdout.flush()
-        if settings.connections == "router":
-            serving.application = _NoDelay(application, settings.port)
-            # the router reaches the workers over a private Unix socket (no port, no Nagle)
-            with tempfile.TemporaryDirectory(prefix="kigraph-") as private:
-                pyuwsgi.run(
-                    *uwsgi_options(settings, f"{private}/workers.sock", access_log=access_log)
-                )
-        else:
-            from .keepalive import ShareConnections
-
-            serving.application = ShareConnections(application, settings.port)
-            pyuwsgi.run(*uwsgi_options(settings, access_log=access_log))
-        return
-    _run_gunicorn(settings, application, access_log="-" if access_log else None)
+        kind, payload = receiver.recv()
+    except EOFError:
+        kind, payload = "error", RuntimeError(f"loading the files ended (exit {child.exitcode})")
+    child.join()
+    if kind == "error":
+        raise payload
+    print(f"kigraph serve: {payload}", file=sys.stderr)
+    return replace(settings, store=link, data_files=())
 
 
 def _ensure_store_elsewhere(settings: Settings) -> str:
     """Build the on-disk store if missing, and describe it — in a forked child, so that RocksDB
-    never starts in this process. Its background threads would not exist in the forked
-    workers, yet their handles would: a worker ending gracefully joined them and crashed."""
+    never starts in this process (its threads would not survive the fork of the web process)."""
     from multiprocessing import get_context
 
     from .errors import StoreError, ValidationFailed
@@ -225,52 +153,6 @@ def _ensure_store_elsewhere(settings: Settings) -> str:
     if kind == "error":
         raise StoreError(payload.removeprefix("StoreError: "))
     return payload
-
-
-class _NoDelay:
-    """Sets ``TCP_NODELAY`` on the router's listening socket, once per worker process.
-
-    uWSGI's router does not disable Nagle's algorithm itself (why it matters:
-    :func:`server.keepalive.nodelay_listener`). The workers hold the listening socket too, so
-    the first request of any worker fixes it for all.
-    """
-
-    def __init__(self, app, port: int) -> None:
-        self.app = app
-        self.port = port
-        self._pid = 0
-
-    def __call__(self, environ, start_response):
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
-            _set_nodelay_on_listener(self.port)
-        return self.app(environ, start_response)
-
-
-def _set_nodelay_on_listener(port: int) -> None:
-    from .keepalive import nodelay_listener
-
-    listener = nodelay_listener(port)  # None if not Linux: slower kept-alive answers, not wrong
-    if listener is not None:
-        listener.close()  # our duplicate; the workers' own descriptor stays open
-
-
-def _run_gunicorn(settings: Settings, app, *, access_log: str | None) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    options = gunicorn_options(settings, access_log=access_log)
-
-    class _Application(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                if key in self.cfg.settings:  # skip what an older gunicorn does not know
-                    self.cfg.set(key, value)
-
-        def load(self):
-            return app
-
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    _Application().run()
 
 
 if __name__ == "__main__":  # python -m server.serving: serve with settings from KIGRAPH_*

@@ -7,6 +7,7 @@ named here appears there. Precedence: explicit argument > environment variable >
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -38,13 +39,16 @@ class Settings:
     data_files: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
-    #: worker processes; more than cores, so that a query running into its deadline (one
-    #: worker, one core) leaves the others enough of both (bench/reliability.md)
-    workers: int = field(default_factory=lambda: max(2, 2 * (os.cpu_count() or 1)))
-    #: how clients reach the workers: ``direct`` (each worker accepts and keeps connections
-    #: alive, giving them back when others wait: server.keepalive) or ``router`` (uWSGI's HTTP
-    #: router holds all connections in an event loop: slower, sturdier against slow clients)
-    connections: str = "direct"
+    #: query worker processes (each runs one query at a time, in its own sandbox)
+    query_workers: int = field(default_factory=lambda: max(2, 2 * (os.cpu_count() or 1)))
+    #: web threads: requests served at once (a request waiting for its query holds one)
+    web_threads: int = 32
+    #: address space of a query worker in MiB; a query that needs more gets 507
+    query_memory_mb: int = 2048
+    #: queries one client may have running at once (0 = no limit); more wait 1 s, then 429
+    client_queries: int = 2
+    #: proxies in front of the service whose X-Forwarded-For/-Proto/-Host are trusted (0 = none)
+    trusted_proxies: int = 0
     #: seconds before a query is stopped and answered with 503
     query_timeout: float = 30.0
     #: largest accepted query (bytes of the query text or request body); larger → 413
@@ -53,32 +57,35 @@ class Settings:
     row_cap: int = 0
     #: SPARQL Update is refused unless enabled *and* the request carries this bearer token
     update_token: str = ""
-    #: hosts that SERVICE may call; empty = federated queries refused
-    service_allowlist: tuple[str, ...] = ()
     #: the IRI base of the data, mapped to the server's own URL in links
     base_iri: str = BASE
-    #: the public URL the service is reached at (for links); empty = from the request
+    #: the public URL the service is reached at (for links); empty = http://HOST:PORT/
     public_url: str = ""
     #: ``Cache-Control: max-age`` (seconds) of SPARQL results (ETag/304 work regardless)
     cache_max_age: int = 60
     #: bytes of serialised results each server worker keeps for repeated queries; 0 = off
     result_cache_bytes: int = 32_000_000
-    #: largest request header block (bytes of all header names and values); larger → 431
+    #: largest request head (request line and headers) in bytes; larger → 431 or 414
     max_header_bytes: int = 16_384
-    #: requests per second each client address may send (token bucket); 0 = no rate limit
-    rate_limit: float = 0.0
-    #: requests a client may send at once before the rate applies; 0 = twice the rate (≥ 1)
-    rate_burst: int = 0
-    #: also rate-limit loopback clients (127.0.0.0/8, ::1), which are exempt by default
-    rate_limit_loopback: bool = False
+    #: requests each client address may send, in flask-limiter's notation
+    #: (``20/second;600/minute``); empty = no rate limit
+    rate_limit: str = ""
 
     @property
     def update_enabled(self) -> bool:
         return bool(self.update_token)
 
+    @property
+    def public_root(self) -> str:
+        """Where links point, ending in ``/``: ``public_url``, else the address served.
+        Never the request's ``Host``: a page cached for one visitor is right for all."""
+        if self.public_url:
+            return self.public_url.rstrip("/") + "/"
+        host = self.host if self.host not in ("", "0.0.0.0", "::") else socket.getfqdn()
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
+
 
 _ENV_PREFIX = "KIGRAPH_"
-CONNECTION_MODES = ("direct", "router")
 
 
 def _convert(name: str, raw: str, kind: type) -> object:
@@ -95,10 +102,6 @@ def _convert(name: str, raw: str, kind: type) -> object:
             return raw.strip().lower() in ("1", "true", "yes", "on")
         if name in ("data_files",):
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
-        if name == "connections" and raw not in CONNECTION_MODES:
-            raise ValueError("expected " + " or ".join(CONNECTION_MODES))
-        if name in ("service_allowlist",):
-            return tuple(h.strip() for h in raw.split(",") if h.strip())
         return raw
     except ValueError as error:
         raise SettingsError(f"{_ENV_PREFIX}{name.upper()}={raw!r}: {error}") from None
@@ -115,16 +118,17 @@ def load_settings(
         "root": Path,
         "store": Path,
         "port": int,
-        "workers": int,
+        "query_workers": int,
+        "web_threads": int,
+        "query_memory_mb": int,
+        "client_queries": int,
+        "trusted_proxies": int,
         "query_timeout": float,
         "max_query_bytes": int,
         "row_cap": int,
         "cache_max_age": int,
         "result_cache_bytes": int,
         "max_header_bytes": int,
-        "rate_limit": float,
-        "rate_burst": int,
-        "rate_limit_loopback": bool,
     }
     for f in fields(Settings):
         raw = environ.get(_ENV_PREFIX + f.name.upper())

@@ -4,12 +4,9 @@
   DESCRIBE, or an update), whether it names a dataset (``FROM``/``FROM NAMED``), the IRIs of its
   ``SERVICE`` calls and ``LOAD`` sources. A small lexer skips strings, comments and IRIs, so
   ``"FROM"`` in a literal, ``# FROM`` in a comment, ``<http://x/FROM>`` or ``ex:from`` never count.
-- :func:`execute` runs a query with our dataset rule (below), refuses ``SERVICE`` to hosts not on
-  the allow-list before anything runs (pyoxigraph would otherwise fetch any URL: SSRF), and
-  serialises the result in Rust to bytes in the negotiated format, honouring the row cap.
-- :class:`Deadline` is the query timeout: a watchdog thread that, when a query outlives the
-  deadline, runs a callback (the serving layer answers 503 on the socket and ends the worker
-  process, which stops the work for certain — pyoxigraph cannot be interrupted from Python).
+- :func:`execute` runs a query with our dataset rule (below) and serialises the result in Rust
+  to bytes in the negotiated format, honouring the row cap. Where it runs, and under which
+  limits, is :mod:`server.query_pool`'s business.
 
 Dataset rule: without ``FROM``/``FROM NAMED`` and without ``default-graph-uri``/
 ``named-graph-uri`` the default graph is the union of all graphs; as soon as the query or the
@@ -20,16 +17,13 @@ query's, SPARQL 1.1 Protocol §2.1.4). ``GRAPH ?g`` always sees the named graphs
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from typing import IO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -179,33 +173,18 @@ def analyze(text: str) -> QueryInfo:
     )
 
 
-def host_allowed(iri: str | None, allowlist: Sequence[str]) -> bool:
-    """True if ``iri`` is an absolute http(s) IRI whose host is on ``allowlist``."""
-    if not iri or not allowlist:
-        return False
-    try:
-        parts = urlsplit(iri)
-    except ValueError:
-        return False
-    host = (parts.hostname or "").lower()
-    return parts.scheme in ("http", "https") and host in {h.lower() for h in allowlist}
+def check_remote_calls(info: QueryInfo) -> None:
+    """Refuse SERVICE (and LOAD) before anything runs, with a message that says why.
 
-
-def check_remote_calls(info: QueryInfo, allowlist: Sequence[str]) -> None:
-    """Refuse SERVICE (and LOAD) targets not on the allow-list — before anything runs."""
+    This is courtesy, not the safety: the query workers have no network at all
+    (:mod:`server.query_pool`), so a call this check misses fails there."""
     for kind, targets in (("SERVICE", info.services), ("LOAD", info.loads)):
         for target in targets:
-            if not host_allowed(target, allowlist):
-                shown = f"<{target}>" if target else "a variable or unresolvable IRI"
-                hint = (
-                    "Federated queries are disabled on this server"
-                    if not allowlist
-                    else "Allowed hosts: " + ", ".join(allowlist)
-                )
-                raise ServiceForbidden(
-                    f"{kind} {shown} is refused: the server does not fetch URLs on behalf of "
-                    f"a query. {hint} (setting KIGRAPH_SERVICE_ALLOWLIST)."
-                )
+            shown = f"<{target}>" if target else "a variable or unresolvable IRI"
+            raise ServiceForbidden(
+                f"{kind} {shown} is refused: this server does not fetch URLs on behalf of a "
+                "query (federated queries are disabled)."
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +195,7 @@ class Answer:
     truncated: bool = False
 
 
-def prepare(text: str, allowlist: Sequence[str] = (), *, update: bool = False) -> QueryInfo:
+def prepare(text: str, *, update: bool = False) -> QueryInfo:
     """Analyse a request's text for the query (or update) operation and apply the guards."""
     info = analyze(text)
     if not update and info.is_update:
@@ -229,7 +208,7 @@ def prepare(text: str, allowlist: Sequence[str] = (), *, update: bool = False) -
             f"This is a SPARQL query ({info.form} …), sent to the update operation; nothing "
             "was executed."
         )
-    check_remote_calls(info, allowlist)
+    check_remote_calls(info)
     return info
 
 
@@ -252,6 +231,7 @@ def execute(
     named_graph_uris: Sequence[str] = (),
     row_cap: int = 0,
     output: IO[bytes] | None = None,
+    base_iri: str | None = None,
 ) -> Answer:
     """Run a query on a GraphStore and serialise the result to ``fmt`` (pyoxigraph, in Rust).
 
@@ -265,6 +245,8 @@ def execute(
         kwargs["named_graphs"] = _graph_iris(named_graph_uris, "named-graph-uri")
     elif info.has_dataset:
         kwargs["union_default_graph"] = False
+    if base_iri:
+        kwargs["base_iri"] = base_iri
     result = store.query(text, **kwargs)
     if isinstance(result, ox.QueryBoolean) or row_cap <= 0:
         if output is None:
@@ -405,98 +387,12 @@ def _write_solutions(variables: list[str], rows: list, fmt: Format, truncated: b
     return ("\n".join(lines) + "\n").encode()
 
 
-# --- the timeout --------------------------------------------------------------------------------
-
-
-class Deadline:
-    """A per-process watchdog: ``arm(timeout, on_expire)`` before a query, ``disarm()`` after.
-
-    One daemon thread polls every ``poll`` seconds (no per-request synchronisation beyond two
-    attribute writes); when the armed deadline passes it calls ``on_expire()`` once. pyoxigraph
-    releases the GIL while it evaluates and serialises, so the thread runs while a query does.
-    The thread is (re)started lazily in each process (threads do not survive ``fork``).
-
-    A query still running after ``yield_after`` seconds (at most half its timeout) is lowered
-    to nice ``YIELD_NICENESS``: under load the CPU goes to the many short requests first, and a
-    doomed query costs the others little while it waits for its deadline. Linux keeps nice
-    values per thread, so only the request's thread is lowered; ``disarm`` raises it back.
-    """
-
-    YIELD_NICENESS = 10
-
-    def __init__(self, poll: float = 0.05, yield_after: float = 1.0) -> None:
-        self.poll = poll
-        self.yield_after = yield_after
-        self._deadline = 0.0
-        self._yield_at = 0.0
-        self._thread_id = 0
-        self._lowered_from: int | None = None
-        self._on_expire: Callable[[], None] | None = None
-        self._pid = 0
-        self._lock = threading.Lock()
-
-    def arm(self, timeout: float, on_expire: Callable[[], None]) -> None:
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._lock = threading.Lock()
-            threading.Thread(target=self._watch, name="kigraph-deadline", daemon=True).start()
-        now = time.monotonic()
-        with self._lock:
-            self._on_expire = on_expire
-            self._thread_id = threading.get_native_id()
-            self._yield_at = now + min(self.yield_after, timeout / 2)
-            self._deadline = now + timeout
-
-    def disarm(self) -> bool:
-        """Stop watching. False if the request's thread could not get its priority back (an
-        unprivileged process may lower its priority but not raise it): the caller should then
-        let this worker end after the response, so a fresh one takes its place."""
-        with self._lock:  # never races the watchdog: after this, on_expire will not run
-            self._deadline = 0.0
-            lowered_from, self._lowered_from = self._lowered_from, None
-        if lowered_from is None:
-            return True
-        try:
-            os.setpriority(os.PRIO_PROCESS, self._thread_id, lowered_from)
-        except OSError:
-            return False
-        return True
-
-    def _watch(self) -> None:
-        while True:
-            time.sleep(self.poll)
-            if not self._deadline:
-                continue
-            now = time.monotonic()
-            if now >= self._yield_at and self._lowered_from is None:
-                with self._lock:
-                    if self._deadline and self._lowered_from is None:
-                        self._lower_priority()
-            if now < self._deadline:
-                continue
-            with self._lock:
-                if self._deadline and time.monotonic() >= self._deadline:
-                    self._deadline = 0.0
-                    if self._on_expire is not None:
-                        self._on_expire()  # typically answers 503 and ends the process
-
-    def _lower_priority(self) -> None:
-        try:
-            current = os.getpriority(os.PRIO_PROCESS, self._thread_id)
-            os.setpriority(os.PRIO_PROCESS, self._thread_id, current + self.YIELD_NICENESS)
-        except (OSError, AttributeError):  # AttributeError: no setpriority on this platform
-            return
-        self._lowered_from = current
-
-
 __all__ = [
     "Answer",
-    "Deadline",
     "QueryInfo",
     "QuerySyntaxError",
     "analyze",
     "check_remote_calls",
     "execute",
-    "host_allowed",
     "prepare",
 ]

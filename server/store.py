@@ -44,6 +44,7 @@ from typing import IO, Any, BinaryIO
 
 import pyoxigraph as ox
 
+from . import generations
 from .content import ONTOLOGY_GRAPH, Content, load_content
 from .errors import (
     ContentError,
@@ -170,8 +171,8 @@ class GraphStore:
     def from_files(cls, files: Sequence[Path]) -> GraphStore:
         """An in-memory store of arbitrary RDF files, format by extension (``serve --data``).
 
-        Triples of triple formats (and of the default graph of TriG/N-Quads) go into the named
-        graph ``…/graph/<file stem>``; named graphs of quad formats are kept. A dataset
+        Triples of triple formats go into the named graph ``…/graph/<file stem>``; TriG and
+        N-Quads files keep their default graph and their named graphs. A dataset
         description is generated unless the files already contain ``…/graph/dataset`` (as a
         ``kigraph export`` of the curated graph does).
         """
@@ -185,11 +186,13 @@ class GraphStore:
             try:
                 with _open_input(path) as (stream, _):
                     tap = _Tap(stream, digest)
+                    # a dataset file keeps its default graph; a triple file gets a graph
+                    to_graph = None if fmt.supports_datasets else ox.NamedNode(GRAPH + _stem(path))
                     store.load(
                         input=_decompressed(tap, path),
                         format=fmt,
                         base_iri=path.resolve().as_uri(),
-                        to_graph=ox.NamedNode(GRAPH + _stem(path)),
+                        to_graph=to_graph,
                     )
             except SyntaxError as exc:
                 problems.append(_syntax_problem(str(path), exc))
@@ -313,6 +316,29 @@ class GraphStore:
             )
         )
         return rows[0]["v"].value if rows else None
+
+
+def build_from_files(files: Sequence[Path], link: Path) -> GraphStore:
+    """``files`` (as :meth:`GraphStore.from_files` reads them) in an on-disk store, which
+    ``link`` then points to — so that they are served like the curated store."""
+    memory = GraphStore.from_files(files)
+    link = Path(link)
+    with _build_lock(link):
+        parent, name = link.parent, link.name
+        previous = Path(os.path.realpath(link)) if link.is_symlink() else None
+        _clean(parent, name, keep={previous})
+        version = memory.data_version
+        final = parent / f"{name}-{version[:12]}-{_next_generation(parent, name)}"
+        store = ox.Store(str(final))
+        store.bulk_extend(memory._store.quads_for_pattern(None, None, None))
+        store.flush()
+        del store
+        gc.collect()
+        swap = parent / f".{name}.link-{os.getpid()}-{secrets.token_hex(4)}"
+        os.symlink(final.name, swap)
+        os.replace(swap, link)
+        _clean(parent, name, keep={final})
+    return GraphStore.open(link)
 
 
 def rdf_format_for(fmt: str) -> ox.RdfFormat:
@@ -852,8 +878,8 @@ def _next_generation(parent: Path, name: str) -> int:
 
 
 def _clean(parent: Path, name: str, keep: set[Path | None]) -> None:
-    """Remove stale temp dirs and links, and generations other than ``keep`` (we hold the
-    build lock, so no temp dir belongs to a live build)."""
+    """Remove stale temp dirs and links, and generations other than ``keep`` that nobody
+    holds a lease on (we hold the build lock, so no temp dir belongs to a live build)."""
     keep_real = {Path(os.path.realpath(p)) for p in keep if p is not None}
     for child in list(parent.iterdir()) if parent.is_dir() else []:
         if child.name.startswith(f"{name}.tmp-"):
@@ -863,7 +889,7 @@ def _clean(parent: Path, name: str, keep: set[Path | None]) -> None:
                 child.unlink()
     for generation in _generations(parent, name):
         if Path(os.path.realpath(generation)) not in keep_real:
-            shutil.rmtree(generation, ignore_errors=True)
+            generations.remove_if_unused(generation)  # kept while a server still reads it
 
 
 def _fsync_dir(directory: Path) -> None:

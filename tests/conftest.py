@@ -196,7 +196,8 @@ def backend_settings(backend: str, built_store: Path, backend_url: str | None = 
     """Settings of the real repository on ``backend`` (``embedded`` or ``remote``)."""
     from server.settings import load_settings
 
-    values = {"store": built_store, "root": REPO, **overrides}
+    # links point to the public root; the Flask test client is "http://localhost/"
+    values = {"store": built_store, "root": REPO, "public_url": "http://localhost/", **overrides}
     if backend == "remote":
         values["backend"] = backend_url
     return load_settings(values, environ={})
@@ -257,49 +258,25 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def live_server(built_store: Path):
-    """``run_server`` in a subprocess on a free loopback port (2 workers, 2 s query timeout);
-    yields its base URL, e.g. ``http://127.0.0.1:40123``."""
-    yield from _serve(built_store, KIGRAPH_WORKERS="2", KIGRAPH_QUERY_TIMEOUT="2")
-
-
-@pytest.fixture(scope="session", params=["direct", "router"])
-def live_server_each_connections(request: pytest.FixtureRequest, built_store: Path):
-    """:func:`live_server` with each way of holding connections (``KIGRAPH_CONNECTIONS``)."""
-    if request.param == "direct":
-        yield request.getfixturevalue("live_server")
-        return
-    yield from _serve(
-        built_store, KIGRAPH_WORKERS="2", KIGRAPH_QUERY_TIMEOUT="2", KIGRAPH_CONNECTIONS="router"
-    )
-
-
-@pytest.fixture(params=["direct", "router"])
-def fresh_live_server(request: pytest.FixtureRequest, built_store: Path):
-    """A live server of its own, with each ``KIGRAPH_CONNECTIONS``, whose workers have not
-    served anything yet but the start-up check."""
-    yield from _serve(
-        built_store,
-        KIGRAPH_WORKERS="2",
-        KIGRAPH_QUERY_TIMEOUT="2",
-        KIGRAPH_CONNECTIONS=request.param,
-    )
+    """``kigraph serve`` (Granian) in a subprocess on a free loopback port (2 query workers,
+    2 s query timeout); yields its base URL, e.g. ``http://127.0.0.1:40123``."""
+    yield from _serve(built_store, KIGRAPH_QUERY_WORKERS="2", KIGRAPH_QUERY_TIMEOUT="2")
 
 
 @pytest.fixture
-def unwarmed_server(built_store: Path):
-    """A live server with one worker that has run no request: start-up is awaited by opening
-    a connection, not by a request (``KIGRAPH_CONNECTIONS=direct``)."""
-    yield from _serve(built_store, warm=False, KIGRAPH_WORKERS="1", KIGRAPH_QUERY_TIMEOUT="2")
+def fresh_live_server(built_store: Path):
+    """A live server of its own (for tests that load it heavily or change its store)."""
+    yield from _serve(built_store, KIGRAPH_QUERY_WORKERS="2", KIGRAPH_QUERY_TIMEOUT="2")
 
 
 @pytest.fixture(scope="session")
 def rate_limited_server(built_store: Path):
-    """A live server with a rate limit of 2 requests/s per client (loopback exempt, as by
-    default); yields ``(base URL, access log path)``."""
+    """A live server with a rate limit of 2 requests/s per client; yields
+    ``(base URL, access log path)``."""
     log_paths: list[Path] = []
     yield from (
         (base, log_paths[0])
-        for base in _serve(built_store, log_paths=log_paths, KIGRAPH_RATE_LIMIT="2")
+        for base in _serve(built_store, log_paths=log_paths, KIGRAPH_RATE_LIMIT="2/second")
     )
 
 

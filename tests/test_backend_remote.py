@@ -210,7 +210,9 @@ def test_the_remote_app_runs_on_the_remote_store(apps, backend_url: str) -> None
     store = apps["remote"].extensions["kigraph"].store
     assert isinstance(store, RemoteStore)
     assert "sparql+" + store.endpoints.query == backend_url.partition("#")[0]
-    assert isinstance(apps["embedded"].extensions["kigraph"].store, GraphStore)
+    from server.runtime import PooledStore  # the embedded store, queried through its workers
+
+    assert isinstance(apps["embedded"].extensions["kigraph"].store, PooledStore)
 
 
 def test_remote_store_mirrors_the_embedded_one(remote: RemoteStore, embedded: GraphStore) -> None:

@@ -31,7 +31,9 @@ def test_large_answers_are_compressed(client, path, encoding):
     assert "Content-Encoding" not in plain.headers
     assert packed.headers["Content-Encoding"] == encoding
     assert "Accept-Encoding" in packed.headers["Vary"]
-    assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data)
+    assert len(packed.data) < len(plain.data)
+    if "Content-Length" in packed.headers:  # files (static scripts) are compressed as they stream
+        assert int(packed.headers["Content-Length"]) == len(packed.data)
     assert UNPACK[encoding](packed.data) == plain.data
     assert packed.headers["Content-Type"] == plain.headers["Content-Type"]
     if "ETag" in plain.headers:  # a different representation, a different strong ETag …

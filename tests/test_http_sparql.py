@@ -245,7 +245,7 @@ def test_unexpected_exception_is_a_generic_500(app, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(sparql, "execute", boom)
+    monkeypatch.setattr(sparql, "prepare", boom)
     r = app.test_client().get("/sparql", query_string={"query": "ASK { <urn:boom> ?p ?o }"})
     doc = assert_problem(r, 500)
     assert "secret" not in r.get_data(as_text=True)

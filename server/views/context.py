@@ -13,9 +13,8 @@ def runtime():
 
 
 def root_url() -> str:
-    """The service's public root (``KIGRAPH_PUBLIC_URL``, else the request's), ending in /."""
-    public = runtime().settings.public_url
-    return (public.rstrip("/") + "/") if public else request.url_root
+    """The service's public root, ending in / (``Settings.public_root``)."""
+    return runtime().settings.public_root
 
 
 def lang() -> str:

@@ -2,13 +2,9 @@
 ``?graph=<IRI>`` or ``?default``.
 
 Reading a graph is the CONSTRUCT of all its triples, with that graph as the default graph (no
-IRI is spliced into query text). It is answered on the query operation's path
-(:class:`.sparql.QueryOperation`), so it has everything ``/sparql`` has:
-- the same formats and negotiation;
-- ETag, ``304`` and the result cache;
-- compression;
-- the deadline;
-- streaming: a graph of millions of triples is sent while it is read, not built in memory.
+IRI is spliced into query text). It is answered like any query on ``/sparql``: the same formats
+and negotiation, ETag and ``304``, the result cache, compression, the query workers and their
+deadline; a large graph is sent from the file its worker wrote.
 """
 
 from __future__ import annotations
@@ -20,14 +16,9 @@ from ..errors import BadRequest, NotFound
 EVERY_TRIPLE = "CONSTRUCT WHERE { ?s ?p ?o }"
 
 
-def operation(rt, method: str, params: dict[str, list[str]]) -> tuple[str, list[str]]:
-    """``(query, default graphs)`` that reads the graph ``params`` name."""
-    if method not in ("GET", "HEAD"):
-        raise MethodNotAllowed(
-            valid_methods=["GET", "HEAD"],
-            description="The graph store is read-only: GET or HEAD with ?graph=<IRI> or ?default.",
-        )
-    graph, default = params.get("graph", []), "default" in params
+def operation(rt, args) -> tuple[str, list[str]]:
+    """``(query, default graphs)`` that reads the graph ``args`` name."""
+    graph, default = args.getlist("graph"), "default" in args
     if (len(graph) == 1) == default or len(graph) > 1:
         raise BadRequest("Give exactly one of ?graph=<IRI> or ?default (Graph Store Protocol).")
     if default:  # the union of all graphs, as the default graph is on /sparql
@@ -35,3 +26,10 @@ def operation(rt, method: str, params: dict[str, list[str]]) -> tuple[str, list[
     if not rt.store.has_graph(graph[0]):
         raise NotFound(f"No graph <{graph[0]}> in the store.")
     return EVERY_TRIPLE, [graph[0]]
+
+
+def read_only():
+    raise MethodNotAllowed(
+        valid_methods=["GET", "HEAD"],
+        description="The graph store is read-only: GET or HEAD with ?graph=<IRI> or ?default.",
+    )

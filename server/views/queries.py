@@ -23,7 +23,6 @@ from ..openapi import build_openapi
 from .context import lang as _lang
 from .context import root_url as _root
 from .context import runtime as _runtime
-from .guard import run_guarded
 
 bp = Blueprint("queries", __name__)
 
@@ -171,17 +170,17 @@ def run(name: str) -> Response:
     etag = _etag("run", name, json.dumps(sorted(args.items())), fmt.name, _lang() if html else "")
     if _not_modified(etag):
         return _finish(Response(status=304), etag)
-    timeout = min(
-        query.timeout or _runtime().settings.query_timeout, _runtime().settings.query_timeout
-    )
 
     def execute():
         return store.query(prepared.text, substitutions=prepared.substitutions)
 
+    with _runtime().slots.take(request.remote_addr or "unknown"):
+        if html:
+            result = _table(execute())
+        else:
+            body = _serialize(execute(), fmt)
     if html:
-        result = run_guarded(_runtime(), request.environ, timeout, lambda: _table(execute()))
         return _page(query, prepared, None, args, result=result, etag=etag)
-    body = run_guarded(_runtime(), request.environ, timeout, lambda: _serialize(execute(), fmt))
     response = Response(body, content_type=fmt.media_type)
     response.headers["Link"] = _page_links(
         query, prepared, args, fmt, more=_has_more(body, fmt, prepared)

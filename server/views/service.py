@@ -34,9 +34,7 @@ def description_turtle(rt, endpoint: str) -> str:
         for g, n in rt.graphs
     )
     languages = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if settings.update_enabled else "")
-    features = "sd:UnionDefaultGraph" + (
-        ", sd:BasicFederatedQuery" if settings.service_allowlist else ""
-    )
+    features = "sd:UnionDefaultGraph"
     results = ", ".join(f"<{f.ox.iri}>" for f in (*formats.RESULTS, *formats.GRAPHS))
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
@@ -57,8 +55,7 @@ def description_turtle(rt, endpoint: str) -> str:
 
 
 def _endpoint_url(rt) -> str:
-    public = rt.settings.public_url
-    return (public.rstrip("/") + "/sparql") if public else request.base_url
+    return rt.settings.public_root + "sparql"
 
 
 def describe(rt) -> Response:

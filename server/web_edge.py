@@ -1,0 +1,170 @@
+"""What every answer passes through, from well-kept libraries — none of it written here:
+
+- **Trusted proxies** (Werkzeug's ``ProxyFix``): ``X-Forwarded-For/-Proto/-Host`` count only
+  with ``KIGRAPH_TRUSTED_PROXIES`` > 0, and then only as many hops as configured. Links never
+  come from request headers anyway (``Settings.public_root``).
+- **Security headers** (flask-talisman): Content-Security-Policy without inline scripts,
+  ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``, ``nosniff``.
+- **Compression** (flask-compress): Brotli, gzip or zstd by ``Accept-Encoding``; ETags get the
+  coding as suffix and still revalidate. Downloads are sent as they are (they have ``.gz``
+  twins).
+- **Rate limits** (flask-limiter, ``KIGRAPH_RATE_LIMIT``): per client address, ``429`` with
+  ``Retry-After``.
+- **Request size**: bodies over ``3 × KIGRAPH_MAX_QUERY_BYTES + 4096`` are refused by Flask
+  (``413``); a request target longer than a GET query of ``KIGRAPH_MAX_QUERY_BYTES`` may need
+  gets ``414`` here. The HTTP server refuses request heads over its buffer (``431``).
+
+Template output is hardened against bidi-override characters as well.
+"""
+
+from __future__ import annotations
+
+import flask_compress.flask_compress
+from flask import Flask, request
+from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import formats
+from .errors import KGError
+from .http_errors import neutralise_bidi
+from .settings import Settings
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "font-src": "'self' data:",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "object-src": "'none'",
+}
+
+#: the header as sent
+CSP_HEADER = "; ".join(f"{name} {value}" for name, value in CSP.items())
+
+#: downloads are files with ``.gz`` twins, sent as they are (their length and ranges intact)
+UNCOMPRESSED_ENDPOINTS = frozenset({"linked_data.download"})
+
+#: textual answers worth compressing
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/ld+json",
+    "application/problem+json",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "application/n-triples",
+    "application/n-quads",
+    "application/trig",
+    "application/rdf+xml",
+    "application/xml",
+    "application/vnd.oai.openapi+json",
+    "image/svg+xml",
+]
+
+
+class URITooLong(KGError):
+    status = 414
+    slug = "uri-too-long"
+    title = "URI too long"
+
+
+#: content codings offered, best first
+CODINGS = ("br", "gzip", "zstd")
+
+
+def _negotiated_coding(algorithms: tuple[str, ...], accept_encoding: str) -> str | None:
+    return formats.negotiate_encoding(accept_encoding, algorithms)
+
+
+# flask-compress 1.x picks a coding the client refused with q=0 ("gzip;q=0" → gzip); the
+# choice is ours (server.formats, where all negotiation lives) until it is fixed upstream
+flask_compress.flask_compress._choose_algorithm = _negotiated_coding
+
+
+class _Compress(Compress):
+    def after_request(self, response):
+        if request.endpoint in UNCOMPRESSED_ENDPOINTS:
+            return response
+        return super().after_request(response)
+
+
+def max_body_bytes(settings: Settings) -> int:
+    """The largest request body accepted: a form-encoded query of ``max_query_bytes``."""
+    return settings.max_query_bytes * 3 + 4096
+
+
+def install(app: Flask, settings: Settings) -> None:
+    if settings.trusted_proxies > 0:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    Talisman(
+        app,
+        force_https=False,  # TLS is the proxy's job; we never redirect
+        strict_transport_security=False,
+        frame_options="DENY",
+        referrer_policy="no-referrer",
+        content_security_policy=CSP,
+        session_cookie_secure=False,
+        permissions_policy={},
+        document_policy={},
+        feature_policy={},
+    )
+
+    app.config.update(
+        COMPRESS_MIMETYPES=COMPRESSED_TYPES,
+        COMPRESS_MIN_SIZE=1400,
+        COMPRESS_STREAMS=True,
+        COMPRESS_ALGORITHM=list(CODINGS),
+        COMPRESS_ALGORITHM_STREAMING=list(CODINGS),
+        COMPRESS_BR_LEVEL=4,
+    )
+    _Compress(app)
+
+    if settings.rate_limit:
+        Limiter(
+            key_func=lambda: request.remote_addr or "unknown",
+            app=app,
+            application_limits=[settings.rate_limit],  # one budget per client, all routes
+            # load balancers' health checks are not clients
+            application_limits_exempt_when=lambda: request.endpoint == "healthz",
+            storage_uri="memory://",
+            headers_enabled=True,
+        )
+
+    longest_target = settings.max_query_bytes * 3 + 8192
+
+    @app.before_request
+    def refuse_long_targets():
+        target = len(request.environ.get("PATH_INFO") or "") + len(
+            request.environ.get("QUERY_STRING") or ""
+        )
+        if target > longest_target:
+            raise URITooLong(
+                f"The request target has {target} characters; this server accepts at most "
+                f"{longest_target}. Send long queries with POST."
+            )
+
+    def finalize(value):
+        from markupsafe import Markup
+
+        if isinstance(value, Markup):
+            return Markup(neutralise_bidi(str(value)))
+        if isinstance(value, str):
+            return neutralise_bidi(value)
+        return value
+
+    app.jinja_env.finalize = finalize
