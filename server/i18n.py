@@ -71,7 +71,14 @@ TEXT = {
     "used": {"de": "Verwendungen", "en": "Uses"},
     "definition": {"de": "Definition", "en": "Definition"},
     "file": {"de": "Datei", "en": "File"},
+    "downloads_intro": {
+        "de": "Der ganze Datensatz in jedem RDF-Format, auch gzip-komprimiert (CC BY 4.0), "
+        "und das Kooperationsnetz für Graph-Werkzeuge. Neu geschrieben bei jeder Datenversion.",
+        "en": "The whole dataset in every RDF format, also gzip-compressed (CC BY 4.0), and "
+        "the cooperation network for graph tools. Written anew for each data version.",
+    },
     "size": {"de": "Größe", "en": "Size"},
+    "bytes": {"de": "Bytes", "en": "bytes"},
     "media_type": {"de": "Medientyp", "en": "Media type"},
     "graphs": {"de": "Benannte Graphen", "en": "Named graphs"},
     "queries_intro": {

@@ -297,6 +297,16 @@ def test_downloads_equal_export_and_are_listed(backend, client, store) -> None:
     assert sizes["kigraph.nq"] == len(response.data)
 
 
+@pytest.mark.parametrize(("lang", "word"), [("de", "Datei"), ("en", "File")])
+def test_downloads_page_lists_every_file_with_its_link(client, lang, word) -> None:
+    page = client.get(f"/downloads?lang={lang}", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert word in text
+    for entry in client.get("/downloads").get_json()["files"]:
+        assert f'href="{entry["url"]}"' in text, entry["name"]
+
+
 @pytest.mark.parametrize(
     "name", ["../store", "..%2F..%2Fetc%2Fpasswd", "kigraph.exe", ".complete", "%2e%2e"]
 )

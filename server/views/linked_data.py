@@ -550,7 +550,7 @@ def downloads() -> Response:
             lang=lang,
             heading=t["downloads"],
             intro=t["downloads_intro"],
-            columns=[t["file"], t["media_type"], t["size"] + " (bytes)"],
+            columns=[t["file"], t["media_type"], f"{t['size']} ({t['bytes']})"],
             rows=rows,
             alternates=[],
         )
