@@ -536,7 +536,10 @@ def _args_serve(parser: argparse.ArgumentParser) -> None:
     _root_argument(parser)
     _store_argument(parser)
     parser.add_argument("--host", metavar="HOST", help="interface (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, metavar="PORT", help="port (default: 8000)")
+    parser.add_argument("--port", type=_port, metavar="PORT", help="port (default: 8000)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="the HTTP server's own log lines too"
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -553,6 +556,16 @@ def _args_serve(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:  # 0: any free port
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0-65535)")
+    return port
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(
         args,
@@ -564,7 +577,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .serving import run_server
 
     try:
-        result = run_server(settings)  # builds the store first if there is none
+        result = run_server(settings, verbose=args.verbose)  # builds the store first if missing
     except ValidationFailed as error:
         sys.stdout.write(error.report.render())
         _err("cannot serve: the graph does not validate")

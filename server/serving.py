@@ -18,10 +18,12 @@ and the query workers die with it (``PR_SET_PDEATHSIG``).
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from dataclasses import fields
 from pathlib import Path
 
+from .errors import KGError
 from .settings import Settings
 
 #: Granian's access log: one line of key=value pairs per request
@@ -63,10 +65,11 @@ def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool
         http1_settings=HTTP1Settings(
             header_read_timeout=10_000,
             keep_alive=True,
-            max_buffer_size=max(8192, settings.max_header_bytes + settings.max_query_bytes * 3),
+            # a GET query's URL (hyper caps it at 64 KiB) plus the headers
+            max_buffer_size=settings.max_header_bytes + 65_536,
         ),
         log_enabled=True,
-        log_level="info" if verbose else "warning",
+        log_level="info" if verbose else "error",
         log_access=access_log,
         log_access_format=ACCESS_LOG_FORMAT,
         respawn_failed_workers=True,
@@ -81,10 +84,25 @@ def run_server(settings: Settings, *, access_log: bool = True, verbose: bool = F
         settings = _with_data_store(settings)
     elif settings.backend == "embedded":
         print(f"kigraph serve: {_ensure_store_elsewhere(settings)}", file=sys.stderr)
+    _check_address(settings)
     os.environ.update(environment(settings))
     server = granian_server(settings, access_log=access_log, verbose=verbose)
     print(f"kigraph serve: listening on {settings.public_root}", file=sys.stderr, flush=True)
     server.serve()
+
+
+def _check_address(settings: Settings) -> None:
+    """Refuse an address we cannot listen on with one line (Granian would panic)."""
+    try:
+        infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as error:
+        raise KGError(
+            f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
+            status=500,
+        ) from None
 
 
 def _with_data_store(settings: Settings) -> Settings:

@@ -11,8 +11,8 @@
 - **Rate limits** (flask-limiter, ``KIGRAPH_RATE_LIMIT``): per client address, ``429`` with
   ``Retry-After``.
 - **Request size**: bodies over ``3 × KIGRAPH_MAX_QUERY_BYTES + 4096`` are refused by Flask
-  (``413``); a request target longer than a GET query of ``KIGRAPH_MAX_QUERY_BYTES`` may need
-  gets ``414`` here. The HTTP server refuses request heads over its buffer (``431``).
+  (``413``); a request target over 65,534 bytes gets ``414`` (hyper's limit in front of us; here
+  for in-process use). The HTTP server refuses request heads over its buffer (``431``).
 
 Template output is hardened against bidi-override characters as well.
 """
@@ -73,6 +73,11 @@ COMPRESSED_TYPES = [
     "application/vnd.oai.openapi+json",
     "image/svg+xml",
 ]
+
+
+#: the longest request target: hyper's (Granian's HTTP parser) fixed limit, so that the app
+#: answers in-process as the server does in front of it
+LONGEST_TARGET = 65_534
 
 
 class URITooLong(KGError):
@@ -145,7 +150,7 @@ def install(app: Flask, settings: Settings) -> None:
             headers_enabled=True,
         )
 
-    longest_target = settings.max_query_bytes * 3 + 8192
+    longest_target = LONGEST_TARGET
 
     @app.before_request
     def refuse_long_targets():
@@ -155,7 +160,8 @@ def install(app: Flask, settings: Settings) -> None:
         if target > longest_target:
             raise URITooLong(
                 f"The request target has {target} characters; this server accepts at most "
-                f"{longest_target}. Send long queries with POST."
+                f"{longest_target}. Send long queries with POST (up to "
+                f"{settings.max_query_bytes} bytes)."
             )
 
     def finalize(value):

@@ -399,6 +399,25 @@ def test_serve_builds_the_store_first(tmp_path: Path) -> None:
     assert "Traceback" not in serve.stderr.read()
 
 
+def test_serve_refuses_a_port_that_is_no_port(kigraph) -> None:
+    result = kigraph("serve", "--port", "99999")
+    assert result.returncode == 2
+    assert "99999 is not a port" in result.stderr
+
+
+def test_serve_says_when_its_port_is_taken(kigraph, built_store: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = kigraph("serve", "--store", str(built_store), "--port", port)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr
+
+
 @pytest.mark.parametrize(
     "command",
     [
