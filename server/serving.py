@@ -50,13 +50,14 @@ def environment(settings: Settings) -> dict[str, str]:
 
 def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool = False):
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
 
     return Granian(
         "server.app:create_app_from_environment",
         factory=True,
         interface=Interfaces.WSGI,
+        http=HTTPModes.http1,  # no cleartext HTTP/2: TLS and h2 are a proxy's job
         address=settings.host,
         port=settings.port,
         workers=1,  # one web process: its query workers are the parallelism

@@ -27,7 +27,7 @@ from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import formats
-from .errors import KGError
+from .errors import BadRequest, KGError
 from .http_errors import neutralise_bidi
 from .settings import Settings
 
@@ -163,6 +163,18 @@ def install(app: Flask, settings: Settings) -> None:
                 f"{longest_target}. Send long queries with POST (up to "
                 f"{settings.max_query_bytes} bytes)."
             )
+
+    @app.before_request
+    def refuse_cut_bodies():
+        # Granian hands a body that ended early to the app as if it were complete
+        announced = request.content_length
+        if request.method == "POST" and announced:
+            received = len(request.get_data(cache=True))  # form parsing reads this copy
+            if received != announced:
+                raise BadRequest(
+                    f"The request body has {received} bytes, not the {announced} its "
+                    "Content-Length announced."
+                )
 
     def finalize(value):
         from markupsafe import Markup

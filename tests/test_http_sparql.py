@@ -171,7 +171,10 @@ def test_not_acceptable_lists_offers(client):
             },
             400,
         ),
-        ({"method": "GET", "query_string": {"query": "ASK {} #" + "x" * 200_000}}, 413),
+        (
+            {"method": "GET", "query_string": {"query": "ASK {} #" + "x" * 200_000}},
+            414,
+        ),  # a URL over 64 KiB: POST it
         (
             {
                 "method": "POST",
