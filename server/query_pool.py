@@ -34,6 +34,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,6 +281,12 @@ class QueryPool:
             ) from None
         except pebble.ProcessExpired as expired:
             raise _worker_died(expired.exitcode, limits) from None
+        except BrokenProcessPool:
+            log.error("the query workers cannot start (see the errors above)")
+            raise QueryWorkerFailed(
+                "The server's query workers cannot start, so no query can run; the operator "
+                "finds the reason in the server log."
+            ) from None
 
     def close(self) -> None:
         """Finish the running queries, then end the workers (in the background)."""

@@ -1,0 +1,51 @@
+"""The query workers on their own: what a client gets when a worker times out, dies or cannot
+start, and that the pool goes on serving afterwards (the live attack tests cover the rest)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from server.errors import QueryTimeout, QueryWorkerFailed
+from server.query_pool import Limits, QueryPool
+
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture
+def pool(built_store: Path, tmp_path: Path):
+    started = QueryPool(built_store, 2, Limits(timeout=1.5, memory_bytes=2048 << 20), tmp_path)
+    yield started
+    started.stop()
+
+
+def test_a_query_past_its_deadline_is_stopped_and_its_worker_replaced(pool) -> None:
+    began = time.monotonic()
+    with pytest.raises(QueryTimeout) as info:
+        pool.rows(EXPLOSIVE, {})
+    assert 1.4 < time.monotonic() - began < 5
+    assert "KIGRAPH_QUERY_TIMEOUT" in str(info.value)
+    for _ in range(4):  # both workers (the replacement among them) answer
+        assert pool.rows("ASK {}", {}) == ("results", b'{"head":{},"boolean":true}')
+
+
+def test_workers_that_cannot_start_answer_at_once(tmp_path: Path) -> None:
+    broken = QueryPool(tmp_path / "no-store", 2, Limits(30, 2048 << 20), tmp_path / "spool")
+    try:
+        began = time.monotonic()
+        with pytest.raises(QueryWorkerFailed) as info:
+            broken.rows("ASK {}", {})
+        assert time.monotonic() - began < 10  # not the 30 s deadline, not forever
+        assert info.value.status == 503
+    finally:
+        broken.stop()
+
+
+def test_errors_of_the_query_keep_their_details(pool) -> None:
+    from server.errors import QuerySyntaxError
+
+    with pytest.raises(QuerySyntaxError) as info:
+        pool.rows("SELECT * WHERE { ?s ?p }", {})
+    assert info.value.line == 1 and info.value.column
