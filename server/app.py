@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         )
         return Response(body, 200, {"Cache-Control": "no-store"}, content_type="application/json")
 
+    app.before_request(rt.refresh)
     http_errors.register(app)
     web_edge.install(app, settings)
     return app

@@ -143,15 +143,25 @@ class Runtime:
 
     @property
     def generation(self) -> Generation:
+        """The generation this request is served from (see :meth:`refresh`)."""
         generation = self._generation
-        if generation is None or generations.current(self.settings.store) != generation.path:
+        if generation is None:
             with self._switch_lock:
+                if self._generation is None:
+                    self._switch(None)
                 generation = self._generation
-                if generation is None or (
-                    generations.current(self.settings.store) != generation.path
-                ):
-                    generation = self._switch(generation)
         return generation
+
+    def refresh(self) -> None:
+        """Before each request: follow ``var/store`` if a load has moved it (one ``readlink``),
+        so that a request sees one data version from start to end."""
+        generation = self._generation
+        if not self.isolated or generation is None:
+            return
+        if generations.current(self.settings.store) != generation.path:
+            with self._switch_lock:
+                if generations.current(self.settings.store) != self._generation.path:
+                    self._switch(self._generation)
 
     def _switch(self, old: Generation | None) -> Generation:
         new = Generation(self.settings)
