@@ -23,7 +23,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from .errors import KGError
+from .errors import KGError, StoreError
 from .settings import Settings
 
 #: Granian's access log: one line of key=value pairs per request
@@ -107,70 +107,52 @@ def _check_address(settings: Settings) -> None:
 
 
 def _with_data_store(settings: Settings) -> Settings:
-    """``--data`` files, loaded into a store of their own (``<store>-data``), served instead."""
+    """``--data`` files, loaded into a store of their own (``var/data-store``), served instead."""
     from dataclasses import replace
-    from multiprocessing import get_context
+
+    from .store import build_from_files
 
     link = Path(settings.store).absolute().parent / "data-store"
+    files = list(settings.data_files)
+    print(
+        f"kigraph serve: {_in_child(lambda: repr(build_from_files(files, link)))}", file=sys.stderr
+    )
+    return replace(settings, store=link, data_files=())
+
+
+def _ensure_store_elsewhere(settings: Settings) -> str:
+    """Build the on-disk store if missing, and describe it."""
+    from .store import ensure_store
+
+    return _in_child(lambda: repr(ensure_store(settings)))
+
+
+def _in_child(work):
+    """``work()`` in a forked child, its result or its error handed back: RocksDB must never
+    start in this process (its threads would not survive the fork of the web process)."""
+    from multiprocessing import get_context
+
     context = get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
 
-    def build(conn) -> None:
-        from .store import build_from_files
-
+    def run(conn) -> None:
         try:
-            conn.send(("ok", repr(build_from_files(list(settings.data_files), link))))
+            conn.send(("ok", work()))
         except Exception as error:  # noqa: BLE001 — handed to the parent, which raises it
             conn.send(("error", error))
         finally:
             conn.close()
 
-    child = context.Process(target=build, args=(sender,), name="kigraph-data-store")
+    child = context.Process(target=run, args=(sender,), name="kigraph-store")
     child.start()
     sender.close()
     try:
         kind, payload = receiver.recv()
     except EOFError:
-        kind, payload = "error", RuntimeError(f"loading the files ended (exit {child.exitcode})")
+        kind, payload = "error", StoreError(f"building the store ended (exit {child.exitcode})")
     child.join()
     if kind == "error":
         raise payload
-    print(f"kigraph serve: {payload}", file=sys.stderr)
-    return replace(settings, store=link, data_files=())
-
-
-def _ensure_store_elsewhere(settings: Settings) -> str:
-    """Build the on-disk store if missing, and describe it — in a forked child, so that RocksDB
-    never starts in this process (its threads would not survive the fork of the web process)."""
-    from multiprocessing import get_context
-
-    from .errors import StoreError, ValidationFailed
-    from .store import ensure_store
-
-    def check(conn) -> None:
-        try:
-            conn.send(("ok", repr(ensure_store(settings))))
-        except ValidationFailed as error:
-            conn.send(("invalid", error.report))
-        except Exception as error:  # noqa: BLE001 — handed to the parent, which raises it
-            conn.send(("error", f"{type(error).__name__}: {error}"))
-        finally:
-            conn.close()
-
-    context = get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=check, args=(sender,), name="kigraph-store-check")
-    child.start()
-    sender.close()
-    try:
-        kind, payload = receiver.recv()
-    except EOFError:
-        kind, payload = "error", f"the store check ended unexpectedly (exit {child.exitcode})"
-    child.join()
-    if kind == "invalid":
-        raise ValidationFailed(payload)
-    if kind == "error":
-        raise StoreError(payload.removeprefix("StoreError: "))
     return payload
 
 
