@@ -27,6 +27,7 @@ import ctypes
 import io
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import resource
 import signal
@@ -261,6 +262,11 @@ class QueryPool:
             initargs=(str(store_dir), limits),
             context=multiprocessing.get_context("forkserver"),
         )
+        # when the web process exits, multiprocessing joins its children before anything else
+        # could stop them: idle workers would keep it alive until the server kills it
+        self._finalizer = multiprocessing.util.Finalize(
+            self, _stop_pool, args=(self._pool,), exitpriority=10
+        )
 
     def answer(self, job: dict) -> tuple[bytes | None, str | None, bool]:
         job = {**job, "spool": str(self.spool)}
@@ -294,10 +300,15 @@ class QueryPool:
 
     def join(self) -> None:
         self._pool.join()
+        self._finalizer.cancel()
 
     def stop(self) -> None:
-        self._pool.stop()
-        self._pool.join()
+        self._finalizer()  # runs once: stops the workers, and is not run again at exit
+
+
+def _stop_pool(pool: pebble.ProcessPool) -> None:
+    pool.stop()
+    pool.join()
 
 
 def _worker_died(exitcode: int | None, limits: Limits):

@@ -31,6 +31,8 @@ ACCESS_LOG_FORMAT = (
     'time=%(time)s remote=%(addr)s method=%(method)s path="%(path)s" status=%(status)d '
     "ms=%(dt_ms).1f"
 )
+#: open connections Granian serves at once (beyond: they wait in the accept queue)
+BACKPRESSURE = 4096
 #: seconds a request in flight may still take after SIGTERM
 SHUTDOWN_GRACE = 10
 
@@ -62,7 +64,9 @@ def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool
         port=settings.port,
         workers=1,  # one web process: its query workers are the parallelism
         blocking_threads=settings.web_threads,
-        backpressure=settings.web_threads * 4,
+        # Granian counts every open connection (idle keep-alive ones too) against this; the
+        # web threads, not this, bound how much Python runs at once
+        backpressure=BACKPRESSURE,
         http1_settings=HTTP1Settings(
             header_read_timeout=10_000,
             keep_alive=True,
