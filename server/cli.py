@@ -465,8 +465,8 @@ def _args_export(parser: argparse.ArgumentParser) -> None:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from . import exports
+    from .formats import rdf_format_for
     from .namespaces import GRAPH
-    from .store import rdf_format_for
 
     if args.format in exports.FORMATS:
         return _export_network(args)

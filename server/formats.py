@@ -13,12 +13,15 @@ Ties: among media ranges with the same q the more specific one wins for a format
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import NotAcceptable
+from .errors import NotAcceptable, UnknownFormat
+from .namespaces import ID, PREFIXES
 
 __all__ = ["Format", "NotAcceptable", "negotiate", "parse_accept", "prefers_html"]
 
@@ -254,3 +257,56 @@ def prefers_html(accept: str | None) -> bool:
 def wants_problem_html(accept: str | None) -> bool:
     """Error bodies: HTML for browsers, problem+json for everyone else."""
     return prefers_html(accept)
+
+
+# --- RDF files: formats by short name and by extension ---------------------------------------
+
+#: short format names (``--format``) for RDF serialisations
+RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+
+#: file extensions we read (``serve --data``, ``load --add``); ``.gz`` may follow any of them
+EXTENSIONS: Mapping[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
+
+#: prefixes written into Turtle, TriG and RDF/XML documents
+SERIALIZE_PREFIXES = {**PREFIXES, "id": ID}
+
+
+def rdf_format_for(fmt: str) -> ox.RdfFormat:
+    try:
+        return RDF_FORMATS[fmt]
+    except KeyError:
+        known = ", ".join(RDF_FORMATS)
+        raise UnknownFormat(f"unknown RDF format {fmt!r} (use one of: {known})") from None
+
+
+def format_for_path(path: Path) -> ox.RdfFormat:
+    """The RDF format of ``path`` by its extension (``.gz`` looked through)."""
+    suffixes = [s.lower().lstrip(".") for s in path.suffixes]
+    if suffixes and suffixes[-1] == "gz":
+        suffixes.pop()
+    ext = suffixes[-1] if suffixes else ""
+    try:
+        return EXTENSIONS[ext]
+    except KeyError:
+        known = ", ".join(f".{e}" for e in EXTENSIONS)
+        raise UnknownFormat(
+            f"{path}: unknown RDF file extension {('.' + ext) if ext else '(none)'} "
+            f"(use one of: {known}, optionally followed by .gz)"
+        ) from None

@@ -30,6 +30,7 @@ import yaml
 
 from .errors import ContentError, KGError, Problem
 from .namespaces import XSD
+from .sparql_text import QUERY_FORMS, analyze, without_comments
 
 QUERIES_DIR = "queries"
 TYPES = ("iri", "string", "lang-string", "integer", "decimal", "date", "boolean", "enum")
@@ -40,7 +41,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
-_KIND = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
 _TRAILING_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+[0-9]+\s*$", re.I)
 #: ``# @page`` on a line of its own: where the page's LIMIT/OFFSET go (default: appended)
 _PAGE_MARK = re.compile(r"^([ \t]*)#[ \t]*@page\b.*$", re.M)
@@ -111,7 +111,7 @@ class SavedQuery:
     @property
     def paginated(self) -> bool:
         """SELECT queries page with LIMIT/OFFSET unless the file fixes its own limit."""
-        return self.kind == "SELECT" and not _TRAILING_LIMIT.search(_strip_comments(self.text))
+        return self.kind == "SELECT" and not _TRAILING_LIMIT.search(without_comments(self.text))
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.params if p.name == name), None)
@@ -303,7 +303,7 @@ def _check_page_mark(text: str, kind: str) -> None:
         raise _FileProblem(
             text.count("\n", 0, marks[1].start()) + 1, "more than one '# @page' line"
         )
-    if kind != "SELECT" or _TRAILING_LIMIT.search(_strip_comments(text)):
+    if kind != "SELECT" or _TRAILING_LIMIT.search(without_comments(text)):
         raise _FileProblem(line, "'# @page' is for a SELECT that the server pages")
     try:
         ox.Store().query(_PAGE_MARK.sub(r"\1LIMIT 1 OFFSET 0", text))
@@ -317,7 +317,7 @@ def _check_page_mark(text: str, kind: str) -> None:
 
 def _check_parameter_in_query(param: Parameter, text: str, kind: str, lines: list[str]) -> None:
     line = _meta_line(lines, param.name)
-    body = _strip_comments(text)
+    body = without_comments(text)
     if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
         raise _FileProblem(line, f"parameter {param.name!r} is not a variable of the query")
     sample = param.example if param.example is not None else param.default
@@ -481,35 +481,11 @@ def _yaml_text(value: Any) -> str:
     return str(value)
 
 
-def _strip_comments(text: str) -> str:
-    """Drop ``#`` comments outside IRIs and strings (good enough to find variable names)."""
-    out_lines = []
-    for line in text.splitlines():
-        in_iri = in_string = False
-        quote = ""
-        cut = len(line)
-        for i, char in enumerate(line):
-            if in_string:
-                if char == quote and line[i - 1] != "\\":
-                    in_string = False
-            elif in_iri:
-                in_iri = char != ">"
-            elif char in "\"'":
-                in_string, quote = True, char
-            elif char == "<" and re.match(r"<[^\s<>]*>", line[i:]):
-                in_iri = True
-            elif char == "#":
-                cut = i
-                break
-        out_lines.append(line[:cut])
-    return "\n".join(out_lines)
-
-
 def _query_kind(text: str) -> str:
-    match = _KIND.search(_strip_comments(text))
-    if not match:
+    form = analyze(text).form
+    if form not in QUERY_FORMS:
         raise _FileProblem(None, "not a SELECT, CONSTRUCT, ASK or DESCRIBE query")
-    return match.group(1).upper()
+    return form
 
 
 def _meta_line(lines: list[str], key: str) -> int | None:

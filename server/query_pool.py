@@ -142,10 +142,10 @@ def _answer(job: dict) -> tuple[bytes | None, str | None, bool]:
 
 
 def _answer_here(job: dict) -> tuple[bytes | None, str | None, bool]:
-    from . import sparql
+    from . import sparql, sparql_text
 
     fmt = _FORMATS[job["format"]]
-    info = sparql.analyze(job["query"])
+    info = sparql_text.analyze(job["query"])
     out = io.BytesIO()
     try:
         answer = _execute(sparql, job, info, fmt, out)

@@ -51,7 +51,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from .errors import KGError, QuerySyntaxError, QueryTimeout, StoreError, UnknownGraph
+from .formats import SERIALIZE_PREFIXES, rdf_format_for
 from .namespaces import DATASET, DCTERMS, GRAPH, OWL, VOID
+from .sparql_text import analyze, bind_values, query_dataset
 
 DATASET_GRAPH = GRAPH + "dataset"
 SCHEME = "sparql+"
@@ -138,114 +140,6 @@ def parse_backend(value: str) -> Endpoints:
         options.get("user"),
         options.get("password"),
     )
-
-
-# --- binding parameters ---------------------------------------------------------------------
-
-
-def _term_text(term: Any) -> str:
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return str(term)  # N-Triples form: escaped by pyoxigraph, valid SPARQL
-    raise TypeError(f"only IRIs and literals can be bound remotely, not {type(term).__name__}")
-
-
-def _variable(key: Any) -> ox.Variable:
-    return key if isinstance(key, ox.Variable) else ox.Variable(str(key).lstrip("?$"))
-
-
-def values_clause(substitutions: Mapping[Any, Any]) -> str:
-    names = [str(_variable(k)) for k in substitutions]
-    terms = [_term_text(v) for v in substitutions.values()]
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-def _tokens(text: str) -> list[tuple[str, str, int, int]]:
-    from .sparql import _TOKEN
-
-    return [
-        (m.lastgroup or "", m.group(), m.start(), m.end())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup not in ("ws", "comment")
-    ]
-
-
-def _matching(tokens: list[tuple[str, str, int, int]], i: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``tokens[i]``."""
-    depth = 0
-    for j in range(i, len(tokens)):
-        kind, value = tokens[j][0], tokens[j][1]
-        if kind == "other" and value == "{":
-            depth += 1
-        elif kind == "other" and value == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    raise QuerySyntaxError("unbalanced braces")
-
-
-def bind_values(text: str, substitutions: Mapping[Any, Any] | None) -> str:
-    """``text`` with ``substitutions`` bound by a VALUES block in its outermost WHERE group
-    (the rule is in the module docstring). Line numbers of the query stay as they were."""
-    if not substitutions:
-        return text
-    values = values_clause(substitutions)
-    tokens = _tokens(text)
-    form = next(
-        (
-            i
-            for i, t in enumerate(tokens)
-            if t[0] == "word" and t[1].upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-        ),
-        None,
-    )
-    if form is None:
-        raise QuerySyntaxError("not a SELECT, CONSTRUCT, ASK or DESCRIBE query", query=text)
-    i = form + 1
-    if tokens[form][1].upper() == "CONSTRUCT" and i < len(tokens):
-        if tokens[i][0] == "other" and tokens[i][1] == "{":  # the template
-            i = _matching(tokens, i) + 1
-        elif tokens[i][0] == "word" and tokens[i][1].upper() == "WHERE":  # CONSTRUCT WHERE {…}
-            open_ = i + 1
-            close = _matching(tokens, open_)
-            block = text[tokens[open_][2] : tokens[close][3]]
-            inner = text[tokens[open_][3] : tokens[close][2]]
-            return (
-                text[: tokens[i][2]]
-                + f"{block} WHERE {{ {values} {inner}}}"
-                + text[tokens[close][3] :]
-            )
-    depth = 0
-    while i < len(tokens):
-        kind, value = tokens[i][0], tokens[i][1]
-        if kind == "other" and value == "(":
-            depth += 1
-        elif kind == "other" and value == ")":
-            depth -= 1
-        elif kind == "other" and value == "{" and depth == 0:
-            break
-        i += 1
-    else:
-        raise KGError("cannot bind parameters remotely: the query has no WHERE group", status=500)
-    brace_end = tokens[i][3]
-    if i + 1 < len(tokens) and tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "SELECT":
-        close = _matching(tokens, i)
-        return (
-            text[:brace_end]
-            + f" {values} {{"
-            + text[brace_end : tokens[close][2]]
-            + "} "
-            + text[tokens[close][2] :]
-        )
-    return text[:brace_end] + f" {values} " + text[brace_end:]
-
-
-def query_dataset(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses (prefixes and BASE resolved),
-    from the same lexer that guards the endpoint."""
-    from .sparql import analyze
-
-    info = analyze(text)
-    return list(info.from_default), list(info.from_named)
 
 
 # --- results --------------------------------------------------------------------------------
@@ -398,8 +292,6 @@ class RemoteStore:
         prefixes: Mapping[str, str] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
         """Run a query remotely (see GraphStore.query); parameters bound by VALUES."""
-        from .sparql import analyze
-
         text = bind_values(sparql, substitutions)
         head = ""
         if base_iri is not None:
@@ -521,12 +413,10 @@ class RemoteStore:
         self, fmt: str, graph: str | None = None, out: BinaryIO | None = None
     ) -> bytes | None:
         """As GraphStore.serialize: the named graphs (or one) as ``fmt``."""
-        from .store import _SERIALIZE_PREFIXES, rdf_format_for
-
         rdf_format = rdf_format_for(fmt)
         kwargs: dict[str, Any] = {}
         if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-            kwargs["prefixes"] = _SERIALIZE_PREFIXES
+            kwargs["prefixes"] = SERIALIZE_PREFIXES
         if graph is not None and not self.has_graph(graph):
             raise UnknownGraph(f"no graph <{graph}> in the store")
         if rdf_format.supports_datasets:
@@ -626,8 +516,6 @@ def _local_syntax_error(query: str) -> QuerySyntaxError | None:
     """The error our embedded engine reports for ``query`` (line, column), if it does not
     parse; None if it does (the backend refused it for its own reasons). Runs the query on an
     empty in-memory store — never when it calls SERVICE."""
-    from .sparql import analyze
-
     if analyze(query).services:
         return None
     try:
@@ -670,9 +558,7 @@ __all__ = [
     "Endpoints",
     "RemoteStore",
     "RemoteTriples",
-    "bind_values",
     "is_graph_result",
     "open_backend",
     "parse_backend",
-    "values_clause",
 ]

@@ -17,13 +17,10 @@ query's, SPARQL 1.1 Protocol §2.1.4). ``GRAPH ?g`` always sees the named graphs
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 from typing import IO
-from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -34,143 +31,7 @@ from .errors import (
     UpdateNotAllowedHere,
 )
 from .formats import Format
-
-QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-UPDATE_FORMS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-  | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][^\s(){}\[\],;.!=<>+*/|^&"'#]*)
-  | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-    """,
-    re.X | re.S,
-)
-
-
-#: deepest nesting of ( { [ a query may have: pyoxigraph's parser and evaluator recurse, and
-#: a few thousand levels overflow the thread's stack — a segfault that ends the worker
-MAX_NESTING = 128
-#: most operators, brackets, separators and keywords a query may have: long chains
-#: (``1+1+…``, ``{…} UNION {…} …``, thousands of BINDs or triple patterns) build left-deep trees
-#: that overflow the stack in the same way. IRIs, literals, names and variables do not count.
-MAX_STRUCTURE = 3000
-
-
-def _check_structure(tokens: list[tuple[str | None, str]]) -> None:
-    depth = deepest = count = 0
-    for kind, value in tokens:
-        if kind == "word":
-            count += 1
-        elif kind == "other":
-            if value in "({[":
-                depth += 1
-                deepest = max(deepest, depth)
-            elif value in ")}]":
-                depth -= 1
-            if not value.isdigit():
-                count += 1
-    if deepest > MAX_NESTING:
-        raise BadRequest(
-            f"The query nests brackets {deepest} levels deep; this server accepts at most "
-            f"{MAX_NESTING}."
-        )
-    if count > MAX_STRUCTURE:
-        raise BadRequest(
-            f"The query has {count} operators, brackets and keywords; this server accepts at "
-            f"most {MAX_STRUCTURE}. Split it up, or use VALUES for long lists."
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class QueryInfo:
-    """What :func:`analyze` found out about a query text."""
-
-    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; or the first update keyword; None
-    has_dataset: bool  # FROM or FROM NAMED in the query
-    services: tuple[str | None, ...]  # SERVICE targets (absolute IRI, or None if a variable)
-    loads: tuple[str | None, ...]  # LOAD sources (updates)
-    from_default: tuple[str, ...] = ()  # FROM graphs (absolute IRIs)
-    from_named: tuple[str, ...] = ()  # FROM NAMED graphs
-
-    @property
-    def is_update(self) -> bool:
-        return self.form in UPDATE_FORMS
-
-    @property
-    def is_graph(self) -> bool:
-        return self.form in ("CONSTRUCT", "DESCRIBE")
-
-
-@lru_cache(maxsize=4096)
-def analyze(text: str) -> QueryInfo:
-    """Lex ``text`` (a query or an update) and report its shape; never executes anything."""
-    base = ""
-    prefixes: dict[str, str] = {}
-    form = None
-    has_dataset = False
-    services: list[str | None] = []
-    loads: list[str | None] = []
-    from_default: list[str] = []
-    from_named: list[str] = []
-    tokens = [
-        (m.lastgroup, m.group())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup not in ("ws", "comment")
-    ]
-    _check_structure(tokens)
-
-    def resolve(kind: str, value: str) -> str | None:
-        if kind == "iri":
-            return urljoin(base, value[1:-1]) if base else value[1:-1]
-        if kind == "pname":
-            prefix, _, local = value.partition(":")
-            if prefix in prefixes:
-                return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-        return None
-
-    i, n = 0, len(tokens)
-    while i < n:
-        kind, value = tokens[i]
-        if kind == "word":
-            word = value.upper()
-            if word == "BASE" and i + 1 < n and tokens[i + 1][0] == "iri":
-                base = resolve("iri", tokens[i + 1][1]) or ""
-                i += 2
-                continue
-            if word == "PREFIX" and i + 2 < n and tokens[i + 1][0] == "pname":
-                prefixes[tokens[i + 1][1][:-1]] = resolve(*tokens[i + 2]) or ""
-                i += 3
-                continue
-            if form is None and (word in QUERY_FORMS or word in UPDATE_FORMS):
-                form = word
-            if word == "FROM":
-                has_dataset = True
-                is_named = (
-                    i + 1 < n and tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
-                )
-                j = i + 2 if is_named else i + 1
-                target = resolve(*tokens[j]) if j < n else None
-                if target:
-                    (from_named if is_named else from_default).append(target)
-            elif word in ("SERVICE", "LOAD"):
-                j = i + 1
-                if j < n and tokens[j][0] == "word" and tokens[j][1].upper() == "SILENT":
-                    j += 1
-                target = resolve(*tokens[j]) if j < n else None
-                (services if word == "SERVICE" else loads).append(target)
-        i += 1
-    return QueryInfo(
-        form, has_dataset, tuple(services), tuple(loads), tuple(from_default), tuple(from_named)
-    )
+from .sparql_text import QUERY_FORMS, QueryInfo, analyze
 
 
 def check_remote_calls(info: QueryInfo) -> None:

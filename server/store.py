@@ -55,10 +55,10 @@ from .errors import (
     StoreError,
     StoreLocked,
     StoreMissing,
-    UnknownFormat,
     UnknownGraph,
     ValidationFailed,
 )
+from .formats import SERIALIZE_PREFIXES, format_for_path, rdf_format_for
 from .namespaces import (
     DATASET,
     DCAT,
@@ -67,12 +67,12 @@ from .namespaces import (
     ID,
     KG,
     OWL,
-    PREFIXES,
     RDF,
     VOID,
     XSD,
     sparql_prologue,
 )
+from .sparql_text import bind_values
 
 DATASET_GRAPH = GRAPH + "dataset"
 ADDED_GRAPH = GRAPH + "added/"
@@ -87,31 +87,7 @@ LINK_TARGETS: tuple[tuple[str, str, str], ...] = (
     ("geonames", "GeoNames", "https://sws.geonames.org/"),
 )
 
-#: short format names (``--format``) for RDF serialisations
-RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-}
-
-#: file extensions we read (``serve --data``, ``load --add``); ``.gz`` may follow any of them
-EXTENSIONS: Mapping[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "n3": ox.RdfFormat.N3,
-}
-
 _PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) .*?: ")
-_SERIALIZE_PREFIXES = {**PREFIXES, "id": ID}
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -236,8 +212,6 @@ class GraphStore:
             # bound with VALUES, as on the remote backend: pyoxigraph's own substitution (SEP-0007)
             # keeps the optimiser from using the bound term, so a resource page took 280 ms instead
             # of 7 ms at 1 M triples (bench/README.md, "Scale"). Same rows: tests check it.
-            from .remote import bind_values
-
             try:
                 sparql = bind_values(sparql, substitutions)
             except (TypeError, KGError):  # a blank node or triple term, or no WHERE group
@@ -292,7 +266,7 @@ class GraphStore:
         rdf_format = rdf_format_for(fmt)
         kwargs: dict[str, Any] = {}
         if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-            kwargs["prefixes"] = _SERIALIZE_PREFIXES
+            kwargs["prefixes"] = SERIALIZE_PREFIXES
         if graph is not None:
             if not self.has_graph(graph):
                 raise UnknownGraph(f"no graph <{graph}> in the store")
@@ -339,30 +313,6 @@ def build_from_files(files: Sequence[Path], link: Path) -> GraphStore:
         os.replace(swap, link)
         _clean(parent, name, keep={final})
     return GraphStore.open(link)
-
-
-def rdf_format_for(fmt: str) -> ox.RdfFormat:
-    try:
-        return RDF_FORMATS[fmt]
-    except KeyError:
-        known = ", ".join(RDF_FORMATS)
-        raise UnknownFormat(f"unknown RDF format {fmt!r} (use one of: {known})") from None
-
-
-def format_for_path(path: Path) -> ox.RdfFormat:
-    """The RDF format of ``path`` by its extension (``.gz`` looked through)."""
-    suffixes = [s.lower().lstrip(".") for s in path.suffixes]
-    if suffixes and suffixes[-1] == "gz":
-        suffixes.pop()
-    ext = suffixes[-1] if suffixes else ""
-    try:
-        return EXTENSIONS[ext]
-    except KeyError:
-        known = ", ".join(f".{e}" for e in EXTENSIONS)
-        raise UnknownFormat(
-            f"{path}: unknown RDF file extension {('.' + ext) if ext else '(none)'} "
-            f"(use one of: {known}, optionally followed by .gz)"
-        ) from None
 
 
 # --- building --------------------------------------------------------------------------------

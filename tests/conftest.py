@@ -315,3 +315,36 @@ def _serve(built_store: Path, *, warm: bool = True, log_paths: list | None = Non
         proc.kill()
         proc.wait()
     log.close()
+
+
+# --- test tiers ---------------------------------------------------------------------------------
+
+#: modules that start servers, browsers or many processes: the full suite (CI) runs them,
+#: ``pytest -m "not slow"`` (development) leaves them out
+SLOW_MODULES = {
+    "test_attack_crash",
+    "test_attack_generations",
+    "test_attack_http",
+    "test_attack_memory",
+    "test_attack_poisoning",
+    "test_attack_shutdown",
+    "test_attack_slow_clients",
+    "test_attack_ssrf",
+    "test_faults",
+    "test_fuzz",
+    "test_http_live",
+    "test_schemathesis",
+    "test_ui_browser",
+}
+LIVE_FIXTURES = {"live_server", "fresh_live_server", "rate_limited_server"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: starts servers, browsers or long runs (CI only)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -1,6 +1,6 @@
 """Attack class: queries that would crash a query worker — deep recursion in the parser and
 evaluator (a stack overflow is a segfault, not an exception), long collections, long
-operator chains — including nesting hidden from the text check (``sparql.MAX_NESTING``) inside
+operator chains — including nesting hidden from the text check (``sparql_text.MAX_NESTING``) inside
 what its lexer takes for an IRI.
 
 Every one is answered: a status and a body (a problem document for 4xx/5xx, a SPARQL result

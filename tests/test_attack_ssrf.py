@@ -1,7 +1,7 @@
 """Attack class: server-side request forgery through SPARQL ``SERVICE`` (and ``LOAD``).
 
 A loopback listener of ours stands for an internal service. Queries that try to make the
-server call it — plainly, ``SILENT``, or disguised so that the text check (``sparql.analyze``)
+server call it — plainly, ``SILENT``, or disguised so that the text check (``sparql_text.analyze``)
 misses the ``SERVICE`` keyword — are answered 4xx, and the listener never sees a connection.
 The last tests go below the text check: the query workers have no network at all
 (``unshare(CLONE_NEWNET)``), so a ``SERVICE`` that reaches pyoxigraph cannot connect either —

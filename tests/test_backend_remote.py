@@ -24,10 +24,10 @@ from server.remote import (
     BackendUnavailable,
     RemoteStore,
     RemoteTriples,
-    bind_values,
     parse_backend,
 )
 from server.settings import SettingsError, load_settings
+from server.sparql_text import bind_values
 from server.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent

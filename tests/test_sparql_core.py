@@ -1,5 +1,5 @@
 """Pure parts of the endpoint: content negotiation (server.formats) and query analysis
-(server.sparql.analyze) — parametrised tables."""
+(server.sparql_text.analyze) — parametrised tables."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from server import formats
 from server.errors import NotAcceptable, ServiceForbidden, UpdateNotAllowedHere
 from server.formats import GRAPHS, RESULTS, negotiate
-from server.sparql import analyze, check_remote_calls, prepare
+from server.sparql import check_remote_calls, prepare
+from server.sparql_text import analyze
 
 # Oxigraph's cli/src/main.rs get_query_accept_* cases (SELECT), ported; then ours.
 # Deviation: Oxigraph answers "text/*" with SPARQL JSON (application/…), which is not text/*;

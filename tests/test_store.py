@@ -301,7 +301,7 @@ def test_trig_round_trip(store: GraphStore, tmp_path: Path) -> None:
     [(f, g) for f in ("trig", "nq", "ttl", "nt", "jsonld", "rdf") for g in (None, ARTICLE)],
 )
 def test_serialize_parses_back(store: GraphStore, fmt: str, graph: str | None) -> None:
-    from server.store import RDF_FORMATS
+    from server.formats import RDF_FORMATS
 
     data = store.serialize(fmt, graph)
     parsed = list(ox.parse(data, format=RDF_FORMATS[fmt]))
