@@ -45,7 +45,9 @@ from typing import IO, Any, BinaryIO
 import pyoxigraph as ox
 
 from . import generations
-from .content import ONTOLOGY_GRAPH, Content, load_content
+from .content import Content, load_content
+from .description import DATASET_GRAPH, now
+from .description import describe as describe_dataset
 from .errors import (
     ContentError,
     KGError,
@@ -59,34 +61,16 @@ from .errors import (
     ValidationFailed,
 )
 from .formats import SERIALIZE_PREFIXES, format_for_path, rdf_format_for
+from .inference import materialise
 from .namespaces import (
     DATASET,
-    DCAT,
     DCTERMS,
     GRAPH,
-    ID,
-    KG,
     OWL,
-    RDF,
-    VOID,
-    XSD,
-    sparql_prologue,
 )
 from .sparql_text import bind_values
 
-DATASET_GRAPH = GRAPH + "dataset"
 ADDED_GRAPH = GRAPH + "added/"
-ONTOLOGY_IRI = "https://w3id.org/kigraph/ontology"
-LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-SPARQL_ENDPOINT = "https://w3id.org/kigraph/sparql"
-
-#: external link targets of schema:sameAs: (slug, title, namespace)
-LINK_TARGETS: tuple[tuple[str, str, str], ...] = (
-    ("wikidata", "Wikidata", "http://www.wikidata.org/entity/"),
-    ("ror", "Research Organization Registry (ROR)", "https://ror.org/"),
-    ("geonames", "GeoNames", "https://sws.geonames.org/"),
-)
-
 _PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) .*?: ")
 
 
@@ -178,7 +162,7 @@ class GraphStore:
             raise ContentError(problems)
         version = digest.hexdigest()
         if not store.contains_named_graph(ox.NamedNode(DATASET_GRAPH)):
-            _describe(store, version, _now(), curated=False, files=[Path(f) for f in files])
+            describe_dataset(store, version, now(), curated=False, files=[Path(f) for f in files])
         return cls(store, None)
 
     # -- reading
@@ -442,7 +426,7 @@ def _build_locked(
                 f"({added[-1].rate:,.0f} triples/s)"
             )
         version = digest.hexdigest() if add else content.version
-        _describe(store, version, _modified(content, add), curated=True)
+        describe_dataset(store, version, _modified(content, add), curated=True)
         store.flush()
         # compact what bulk loads and updates left in many small files: queries on a fresh
         # store get up to 2x faster (bench/README.md, "Scale"); the store is read-only after
@@ -467,174 +451,6 @@ def _build_locked(
         raise
     _clean(parent, name, keep={final, previous})
     return BuildResult(GraphStore.open(store_dir), tuple(added), time.perf_counter() - started)
-
-
-def materialise(store: ox.Store, graphs: Sequence[str]) -> int:
-    """Add what the ontology's ``rdfs:subPropertyOf`` (between kg: properties, transitively) and
-    ``owl:inverseOf`` axioms entail, each inferred triple in the graph of its premise.
-
-    The axioms are read from the ontology graph. Only ``graphs`` are touched (the data graphs:
-    never the provenance graph, whose triples describe what sources say). Returns the number of
-    triples added."""
-    if not graphs:
-        return 0
-    o = f"<{ONTOLOGY_GRAPH}>"
-    supers = [
-        (row["sub"], row["sup"])
-        for row in store.query(
-            sparql_prologue() + f"SELECT DISTINCT ?sub ?sup WHERE {{ GRAPH {o} {{ "
-            "?sub rdfs:subPropertyOf+ ?sup } "
-            "FILTER(?sub != ?sup && STRSTARTS(STR(?sub), STR(kg:)) "
-            "&& STRSTARTS(STR(?sup), STR(kg:))) }"
-        )
-    ]
-    inverses: set[tuple[ox.NamedNode, ox.NamedNode]] = set()
-    for row in store.query(
-        sparql_prologue() + f"SELECT ?p ?q WHERE {{ GRAPH {o} {{ ?p owl:inverseOf ?q }} "
-        "FILTER(isIRI(?p) && isIRI(?q)) }"
-    ):
-        inverses |= {(row["p"], row["q"]), (row["q"], row["p"])}
-    values_g = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " }"
-    updates = []
-    if supers:
-        pairs = " ".join(f"({a} {b})" for a, b in supers)
-        updates.append(
-            f"INSERT {{ GRAPH ?g {{ ?s ?sup ?o }} }} WHERE {{ VALUES (?sub ?sup) {{ {pairs} }} "
-            f"{values_g} GRAPH ?g {{ ?s ?sub ?o }} }}"
-        )
-    if inverses:
-        pairs = " ".join(f"({a} {b})" for a, b in sorted(inverses, key=str))
-        updates.append(
-            f"INSERT {{ GRAPH ?g {{ ?o ?q ?s }} }} WHERE {{ VALUES (?p ?q) {{ {pairs} }} "
-            f"{values_g} GRAPH ?g {{ ?s ?p ?o }} FILTER(!isLiteral(?o)) }}"
-        )
-    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ {values_g} GRAPH ?g {{ ?s ?p ?o }} }}"
-
-    def size() -> int:
-        return int(next(iter(store.query(count)))["n"].value)
-
-    before = current = size()
-    while updates:  # to a fixpoint: an inverse may have super-properties and back
-        for update in updates:
-            store.update(update)
-        new = size()
-        if new == current:
-            break
-        current = new
-    return current - before
-
-
-def _describe(
-    store: ox.Store,
-    version: str,
-    modified: datetime,
-    *,
-    curated: bool,
-    files: Sequence[Path] = (),
-) -> None:
-    """Write the DCAT + VoID description of everything in ``store`` into ``…/graph/dataset``."""
-    ds, g = ox.NamedNode(DATASET), ox.NamedNode(DATASET_GRAPH)
-
-    def iri(value: str) -> ox.NamedNode:
-        return ox.NamedNode(value)
-
-    def quad(s: ox.NamedNode, p: str, o: Any) -> ox.Quad:
-        return ox.Quad(s, iri(p), o, g)
-
-    static = [
-        quad(ds, RDF + "type", iri(DCAT + "Dataset")),
-        quad(ds, RDF + "type", iri(VOID + "Dataset")),
-        quad(ds, OWL + "versionInfo", ox.Literal(version)),
-        quad(ds, DCTERMS + "modified", ox.Literal(_iso(modified), datatype=iri(XSD + "dateTime"))),
-        quad(ds, VOID + "sparqlEndpoint", iri(SPARQL_ENDPOINT)),
-    ]
-    if curated:
-        static += [
-            quad(ds, DCTERMS + "title", ox.Literal("KI-Graph", language="de")),
-            quad(ds, DCTERMS + "title", ox.Literal("KI-Graph", language="en")),
-            quad(
-                ds,
-                DCTERMS + "description",
-                ox.Literal(
-                    "Wissensgraph öffentlich-privater Kooperationen zur künstlichen Intelligenz "
-                    "in Deutschland: Initiativen, beteiligte Organisationen, Technologien, Orte, "
-                    "Ziele und Förderung, jede Aussage mit ihrer Quelle.",
-                    language="de",
-                ),
-            ),
-            quad(
-                ds,
-                DCTERMS + "description",
-                ox.Literal(
-                    "Knowledge graph of public–private cooperations on artificial intelligence "
-                    "in Germany: initiatives, the organisations involved, technologies, places, "
-                    "goals and funding, every statement with its source.",
-                    language="en",
-                ),
-            ),
-            quad(ds, DCTERMS + "license", iri(LICENCE)),
-            quad(ds, VOID + "uriSpace", ox.Literal(ID)),
-            quad(ds, VOID + "vocabulary", iri(KG)),
-            quad(ds, VOID + "rootResource", iri(ONTOLOGY_IRI)),
-        ]
-    else:
-        names = ", ".join(p.name for p in files)
-        static += [
-            quad(
-                ds, DCTERMS + "title", ox.Literal(f"RDF served by kigraph: {names}", language="en")
-            ),
-            quad(ds, DCTERMS + "description", ox.Literal(f"Loaded from {names}.", language="en")),
-        ]
-    store.extend(static)
-
-    d, dsg = f"<{DATASET}>", f"<{DATASET_GRAPH}>"
-    others = f"FILTER(?g != {dsg})"
-    updates = [
-        # per-graph subsets: the named graph's IRI is the subset
-        f"INSERT {{ GRAPH {dsg} {{ {d} void:subset ?g . ?g a void:Dataset ; void:triples ?n }} }}"
-        f" WHERE {{ SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {others} }}"
-        " GROUP BY ?g }",
-        # totals
-        f"INSERT {{ GRAPH {dsg} {{ {d} void:triples ?n ; void:classes ?c ; void:properties ?p ;"
-        " void:distinctSubjects ?ds }} WHERE { SELECT (COUNT(*) AS ?n)"
-        " (COUNT(DISTINCT ?class) AS ?c) (COUNT(DISTINCT ?pred) AS ?p)"
-        f" (COUNT(DISTINCT ?s) AS ?ds) WHERE {{ GRAPH ?g {{ ?s ?pred ?o }} {others}"
-        " OPTIONAL { FILTER(?pred = rdf:type) BIND(?o AS ?class) } } }",
-        # class partitions
-        f"INSERT {{ GRAPH {dsg} {{ {d} void:classPartition ?part ."
-        " ?part void:class ?class ; void:entities ?n } } WHERE {"
-        " { SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE"
-        f" {{ GRAPH ?g {{ ?s a ?class }} {others} }} GROUP BY ?class }}"
-        f' BIND(IRI(CONCAT("{DATASET}/class/", SUBSTR(SHA256(STR(?class)), 1, 16))) AS ?part) }}',
-        # property partitions
-        f"INSERT {{ GRAPH {dsg} {{ {d} void:propertyPartition ?part ."
-        " ?part void:property ?pred ; void:triples ?n } } WHERE {"
-        " { SELECT ?pred (COUNT(*) AS ?n) WHERE"
-        f" {{ GRAPH ?g {{ ?s ?pred ?o }} {others} }} GROUP BY ?pred }}"
-        f' BIND(IRI(CONCAT("{DATASET}/property/", SUBSTR(SHA256(STR(?pred)), 1, 16))) AS ?part) }}',
-        # sources
-        f"INSERT {{ GRAPH {dsg} {{ {d} dcterms:source ?doc }} }} WHERE"
-        f" {{ GRAPH ?g {{ ?doc a kg:SourceDocument }} {others} }}",
-    ]
-    if curated:
-        targets = " ".join(f'("{slug}" "{title}" "{ns}")' for slug, title, ns in LINK_TARGETS)
-        namespaces = " ".join(f'"{ns}"' for _, _, ns in LINK_TARGETS)
-        updates.append(
-            f"INSERT {{ GRAPH {dsg} {{ {d} void:subset ?ls . ?ls a void:Linkset ;"
-            f" void:subjectsTarget {d} ; void:objectsTarget ?target ;"
-            " void:linkPredicate schema:sameAs ; void:triples ?n ."
-            " ?target a void:Dataset ; dcterms:title ?title ; void:uriSpace ?ns } } WHERE {"
-            f" VALUES (?slug ?title ?ns) {{ {targets} }}"
-            " OPTIONAL { SELECT ?ns (COUNT(*) AS ?links) WHERE {"
-            f" VALUES ?ns {{ {namespaces} }}"
-            f" GRAPH ?g {{ ?s schema:sameAs ?o }} {others} FILTER(STRSTARTS(STR(?o), ?ns)) }}"
-            " GROUP BY ?ns }"
-            " BIND(COALESCE(?links, 0) AS ?n)"
-            f' BIND(IRI(CONCAT("{DATASET}/linkset/", ?slug)) AS ?ls)'
-            f' BIND(IRI(CONCAT("{DATASET}/target/", ?slug)) AS ?target) }}'
-        )
-    for update in updates:
-        store.update(sparql_prologue() + update)
 
 
 # --- load --add --------------------------------------------------------------------------------
@@ -861,11 +677,3 @@ def _modified(content: Content, add: Sequence[Path]) -> datetime:
         with contextlib.suppress(OSError):
             stamps.append(path.stat().st_mtime)
     return datetime.fromtimestamp(int(max(stamps, default=0)), UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
