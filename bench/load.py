@@ -5,7 +5,7 @@ seed: organisations, initiatives, roles, grants, places, labels in German and En
 provenance), at 100 k and 1 M triples, then for each size, in one run, loads the same file
 
 - raw:     ``pyoxigraph.Store(fresh_dir).bulk_load(path=FILE)`` — the engine's limit;
-- kigraph: ``server.store.build(REPO, fresh_dir, add=[FILE])`` — exactly what
+- kigraph: ``server.build.build(REPO, fresh_dir, add=[FILE])`` — exactly what
   ``kigraph load --add FILE`` runs (the add step streams the file through a hashing reader into
   the same bulk loader); its add-step time is compared, and its total (with validation, the
   curated graphs and the dataset description) is shown too.
@@ -46,7 +46,7 @@ def child(mode: str, file: Path, directory: Path) -> None:
         seconds = time.perf_counter() - t0
         triples = len(store)
     else:
-        from server.store import build
+        from server.build import build
 
         result = build(REPO, directory / "var" / "store", add=[file])
         seconds = result.added[0].seconds

@@ -9,7 +9,7 @@ For each size, in one run:
    ``…/graph/synthetic``, and reified provenance statements (``rdf:subject/predicate/object``,
    ``kg:assertedIn``, ``prov:wasDerivedFrom``) for a third of the role links in
    ``…/graph/provenance`` — next to the real curated graph (ontology, saved queries' examples).
-2. **embedded**: ``server.store.build(REPO, dir, add=[file])`` (= ``kigraph load --add``) in a
+2. **embedded**: ``server.build.build(REPO, dir, add=[file])`` (= ``kigraph load --add``) in a
    child process: load seconds, triples/s, peak RSS; store size on disk; start-up (a child that
    opens the store, ``create_app`` and answers ``/`` — the first request reads the vocabulary).
 3. **remote**: the built store exported as N-Quads, ``oxigraph load`` into its own directory
@@ -140,7 +140,7 @@ def generate(path: Path, triples: int, seed: int = 42) -> int:
 
 
 def child_build(file: Path, store_dir: Path) -> None:
-    from server.store import build
+    from server.build import build
 
     started = time.perf_counter()
     result = build(REPO, store_dir, add=[file])

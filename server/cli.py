@@ -136,7 +136,7 @@ def _args_load(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from .store import build
+    from .build import build
 
     settings = _settings(args)
     progress = bool(args.add) and not args.no_progress

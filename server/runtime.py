@@ -60,7 +60,7 @@ class Generation:
 
         self.settings = settings
         if not Path(settings.store).exists():
-            from .store import ensure_store
+            from .build import ensure_store
 
             ensure_store(settings)  # a fresh checkout: build it first
         self.lease = generations.lease_current(settings.store)

@@ -114,7 +114,7 @@ def _with_data_store(settings: Settings) -> Settings:
     """``--data`` files, loaded into a store of their own (``var/data-store``), served instead."""
     from dataclasses import replace
 
-    from .store import build_from_files
+    from .build import build_from_files
 
     link = Path(settings.store).absolute().parent / "data-store"
     files = list(settings.data_files)
@@ -126,7 +126,7 @@ def _with_data_store(settings: Settings) -> Settings:
 
 def _ensure_store_elsewhere(settings: Settings) -> str:
     """Build the on-disk store if missing, and describe it."""
-    from .store import ensure_store
+    from .build import ensure_store
 
     return _in_child(lambda: repr(ensure_store(settings)))
 

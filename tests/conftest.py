@@ -56,7 +56,7 @@ def run_kigraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real repository built once into ``<tmp>/var/store`` (read it; copy it to change it)."""
-    from server.store import build_store
+    from server.build import build_store
 
     store_dir = tmp_path_factory.mktemp("built") / "var" / "store"
     build_store(REPO, store_dir)

@@ -4,7 +4,7 @@ A live server on a copy of the built store's var dir. Loads swap in new generati
 client keeps asking: every answer comes from the old or from the new generation, never a mix
 or an error; once a load has finished, answers come from the new one. An old generation is
 deleted by a later load only once the server no longer holds its lease
-(:func:`server.generations.remove_if_unused`, called by ``store._clean``, which always keeps
+(:func:`server.generations.remove_if_unused`, called by ``build._clean``, which always keeps
 the new generation and the one it replaced). A load that fails leaves the previous store
 serving.
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from server.build import build_store, ensure_store
 from server.content import load_content
+from server.description import DATASET_GRAPH
 from server.errors import (
     ContentError,
     QuerySyntaxError,
@@ -25,7 +27,7 @@ from server.errors import (
 )
 from server.namespaces import DATASET, GRAPH, ID, KG, sparql_prologue
 from server.settings import Settings
-from server.store import DATASET_GRAPH, GraphStore, build_store, ensure_store
+from server.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 
