@@ -19,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import generations
+from .backend import Backend
 from .query_pool import ClientSlots, Limits, QueryPool
 from .remote import RemoteTriples
 from .settings import Settings
@@ -38,6 +39,10 @@ class PooledStore:
         self.path = self._local.path
         self.location = self._local.location
         self.data_version = self._local.data_version
+
+    @property
+    def modified(self) -> str | None:
+        return self._local.modified
 
     def query(self, sparql: str, **kwargs: Any):
         kind, body = self._generation.pool.rows(sparql, kwargs)
@@ -173,7 +178,7 @@ class Runtime:
         return new
 
     @property
-    def store(self):
+    def store(self) -> Backend:
         if self._given is not None:
             return self._given
         if self.settings.backend != "embedded":

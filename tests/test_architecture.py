@@ -41,3 +41,9 @@ def test_no_import_cycle() -> None:
     for module in sorted(graph):
         visit(module, [module])
     assert cycles == []
+
+
+def test_every_store_implements_the_backend_protocol(app) -> None:
+    from server.backend import Backend
+
+    assert isinstance(app.extensions["kigraph"].store, Backend)
