@@ -26,6 +26,14 @@ def current(link: Path) -> Path:
     return target
 
 
+def target_name(link: Path) -> str:
+    """The name ``link`` points to (one ``readlink``: cheap enough for every request)."""
+    try:
+        return os.path.basename(os.readlink(link))
+    except OSError:
+        return ""
+
+
 def _lease_file(generation: Path) -> Path:
     return generation.parent / f".{generation.name}.lease"
 

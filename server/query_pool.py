@@ -11,7 +11,7 @@ generation. Each worker, before it takes a task:
   aborts the process), not in the web process, and the client gets ``507``;
 - opens the store **read-only**.
 
-A query runs in a thread with a large stack (deeply nested queries recurse in the parser), at a
+A query runs on a thread with a large stack (deeply nested queries recurse in the parser), at a
 lower CPU priority once it has run ``yield_after`` seconds, so short queries come first. When a
 query outlives its deadline, pebble kills the worker and starts a fresh one; the client gets
 ``503``. A worker that dies (a crash, the memory limit) is replaced the same way, and only its
@@ -29,6 +29,7 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import queue
 import resource
 import signal
 import tempfile
@@ -108,31 +109,57 @@ def _start_worker(store_dir: str, limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
 
 
-def _in_thread(work, *args):
-    """``work(*args)`` on a thread of its own (the large stack), lowered in priority once it
-    has run ``_yield_after`` seconds; Linux keeps nice values per thread, and the next query's
-    thread starts at the worker's own priority again."""
-    outcome: dict[str, Any] = {}
+class _QueryThread:
+    """The thread with the large stack that runs this worker's queries, one after another.
 
-    def run() -> None:
-        try:
-            outcome["value"] = work(*args)
-        except BaseException as error:  # noqa: BLE001 — handed back to the caller
-            outcome["error"] = error
+    It lives on between queries (starting a thread with such a stack costs ~0.1 ms); once a
+    query has run long enough to be lowered in priority, the thread is left to finish and a new
+    one, at the worker's own priority, takes the next query — Linux keeps nice values per
+    thread, and an unprivileged process cannot raise one again."""
 
-    # a daemon: a worker told to stop exits without waiting for the query
-    thread = threading.Thread(target=run, name="kigraph-query", daemon=True)
-    thread.start()
-    thread.join(_yield_after)
-    if thread.is_alive():
+    def __init__(self) -> None:
+        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
+        # a daemon: a worker told to stop exits without waiting for the query
+        self.thread = threading.Thread(target=self._serve, name="kigraph-query", daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            work, args = self.inbox.get()
+            try:
+                self.outbox.put((True, work(*args)))
+            except BaseException as error:  # noqa: BLE001 — handed back to the caller
+                self.outbox.put((False, error))
+
+    def run(self, work, args) -> tuple[bool, Any, bool]:
+        """``(ok, value or error, lowered)``."""
+        self.inbox.put((work, args))
         try:
-            os.setpriority(os.PRIO_PROCESS, thread.native_id, 10)
+            return (*self.outbox.get(timeout=_yield_after), False)
+        except queue.Empty:
+            pass
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.thread.native_id, 10)
         except OSError:
             pass
-        thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+        return (*self.outbox.get(), True)
+
+
+_query_thread: _QueryThread | None = None
+
+
+def _in_thread(work, *args):
+    """``work(*args)`` on the query thread, lowered in priority after ``_yield_after`` s."""
+    global _query_thread
+    if _query_thread is None:
+        _query_thread = _QueryThread()
+    ok, value, lowered = _query_thread.run(work, args)
+    if lowered:
+        _query_thread = None
+    if not ok:
+        raise value
+    return value
 
 
 def _answer(job: dict) -> tuple[bytes | None, str | None, bool]:

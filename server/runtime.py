@@ -163,7 +163,7 @@ class Runtime:
         generation = self._generation
         if not self.isolated or generation is None:
             return
-        if generations.current(self.settings.store) != generation.path:
+        if generations.target_name(self.settings.store) != generation.path.name:
             with self._switch_lock:
                 if generations.current(self.settings.store) != self._generation.path:
                     self._switch(self._generation)
