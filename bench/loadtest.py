@@ -1,7 +1,11 @@
 """Load test: ``wrk`` at concurrency 32 over the saved queries and resource pages of a live
 ``kigraph serve``; then the same while one client keeps sending a query that hits the timeout.
 
-    .venv/bin/python bench/loadtest.py [--seconds 60] [--connections 32] [--store var/store]
+    .venv/bin/python bench/loadtest.py [--seconds 60] [--connections 32] [--store var/store] \
+        [--query-workers N]
+
+The server runs with ``KIGRAPH_CLIENT_QUERIES=0``: wrk and the timeout client all come from one
+loopback address, which the per-address limit (default 2) would otherwise answer with ``429``.
 
 Prints, for each run: requests, errors (socket errors + non-2xx/3xx), requests/s, p50, p99, and
 the ratio of the second run's p99 to the first. Needs ``wrk`` (Debian: ``apt-get install wrk``).
@@ -53,15 +57,17 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(store: Path, port: int, timeout: float, workers: int) -> subprocess.Popen:
+def serve(store: Path, port: int, timeout: float, workers: int | None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIGRAPH_")}
     env.update(
         KIGRAPH_STORE=str(store),
         KIGRAPH_ROOT=str(REPO),
         KIGRAPH_PORT=str(port),
-        KIGRAPH_WORKERS=str(workers),
         KIGRAPH_QUERY_TIMEOUT=str(timeout),
+        KIGRAPH_CLIENT_QUERIES="0",
     )
+    if workers is not None:
+        env["KIGRAPH_QUERY_WORKERS"] = str(workers)
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "serve"],
         env=env,
@@ -128,7 +134,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
-        "--workers", type=int, default=max(2, 2 * (os.cpu_count() or 1)), help="as kigraph serve"
+        "--query-workers",
+        type=int,
+        default=None,
+        help="KIGRAPH_QUERY_WORKERS (default: the server's, twice the cores)",
     )
     parser.add_argument("--timeout", type=float, default=2.0, help="KIGRAPH_QUERY_TIMEOUT")
     parser.add_argument("--store", type=Path, default=REPO / "var" / "store")
@@ -136,11 +145,20 @@ def main() -> int:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing (apt-get install wrk)")
     port = _port()
-    proc = serve(args.store, port, args.timeout, args.workers)
+    proc = serve(args.store, port, args.timeout, args.query_workers)
     base = f"http://127.0.0.1:{port}"
     try:
         targets = paths(base)
-        print(f"{len(targets)} paths, {args.connections} connections, {args.seconds} s each")
+        sys.path.insert(0, str(REPO))
+        from server.settings import Settings
+
+        workers = args.query_workers or Settings().query_workers
+        print(
+            f"{len(targets)} paths, {args.connections} connections, {args.seconds} s each; "
+            f"Granian, {Settings().web_threads} web threads, {workers} query workers, "
+            f"KIGRAPH_QUERY_TIMEOUT={args.timeout:g}, KIGRAPH_CLIENT_QUERIES=0 (one loopback "
+            "address for all clients)"
+        )
         print("load before:", os.getloadavg())
         first = wrk(base, targets, args.seconds, args.connections)
         print("run 1 (plain):", json.dumps(first))

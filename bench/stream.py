@@ -1,13 +1,15 @@
-"""Large answers: time to first byte, transfer rate and worker memory — ours vs `oxigraph serve`.
+"""Large answers: time to first byte, transfer rate and peak memory — ours vs `oxigraph serve`.
 
     .venv/bin/python bench/stream.py [--rows 200000,1000000] [--oxigraph PATH]
 
 For each row count, one request per server for ``SELECT * { ?s ?p ?o . ?a ?b ?c } LIMIT n`` on
 the curated graph (a cross product: as many rows as asked, generated while they are sent), as
 SPARQL JSON and as CSV, read to the end by a plain socket client: time to the first body byte,
-total time, MB/s, and the largest resident set (VmHWM) of our worker processes afterwards. A
-server that built the answer in memory before sending it would show a first byte only at the end
-and a worker as large as the answer. Not a unit test: the figures go to bench/README.md.
+total time, MB/s, and afterwards the largest resident set (VmHWM) of the web process and of the
+query workers. A query worker serialises the whole answer, and one over 1 MiB leaves it as a file
+that the web process sends (``server/query_pool.py``): expect a worker as large as the answer and
+a first byte only after the whole answer was written. Not a unit test: the figures go to
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from endpoint import build_both, free_port, start_ours, start_oxigraph, stop  # noqa: E402
+from endpoint import (  # noqa: E402
+    build_both,
+    default_oxigraph,
+    free_port,
+    start_ours,
+    start_oxigraph,
+    stop,
+)
 
 QUERY = "SELECT * WHERE {{ ?s ?p ?o . ?a ?b ?c }} LIMIT {rows}"
 FORMATS = {"json": "application/sparql-results+json", "csv": "text/csv"}
@@ -49,30 +58,49 @@ def fetch(port: int, path: str, query: str, accept: str) -> tuple[float, float, 
     return ttfb, total, size
 
 
-def peak_rss_mib(master_pid: int) -> float:
-    """The largest VmHWM among the server's processes (our workers), in MiB."""
-    peak = 0
+def _parents() -> dict[int, int]:
+    out = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            if parent != master_pid:
-                continue
-            with open(f"/proc/{pid}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmHWM:"):
-                        peak = max(peak, int(line.split()[1]))
+                out[int(pid)] = int(handle.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-    return peak / 1024
+    return out
+
+
+def _hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss_mib(main_pid: int) -> tuple[float, float]:
+    """``(web process, largest query worker)`` peak RSS (VmHWM) in MiB: Granian's main process
+    → the web process (its child) → the forkserver → the query workers."""
+    parents = _parents()
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    web = children.get(main_pid, [])
+    web_peak = max((_hwm_kib(pid) for pid in web), default=0)
+    below, todo = [], [c for pid in web for c in children.get(pid, [])]
+    while todo:
+        pid = todo.pop()
+        below.append(pid)
+        todo += children.get(pid, [])
+    return web_peak / 1024, max((_hwm_kib(pid) for pid in below), default=0) / 1024
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", default="200000,1000000")
-    parser.add_argument(
-        "--oxigraph", default=shutil.which("oxigraph") or "/tmp/oxvenv/bin/oxigraph"
-    )
+    parser.add_argument("--oxigraph", default=default_oxigraph())
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="kigraph-stream-"))
@@ -80,15 +108,16 @@ def main() -> int:
     try:
         store_dir, ox_dir = build_both(tmp, args.oxigraph)
         ours_port, ox_port = free_port(), free_port()
-        ours = start_ours(store_dir, ours_port, workers=2, query_timeout=600)
+        ours = start_ours(store_dir, ours_port, query_workers=2, query_timeout=600)
         procs.append(ours)
         procs.append(start_oxigraph(args.oxigraph, ox_dir, ox_port))
-        baseline = peak_rss_mib(ours.pid)
-        print(f"our workers' peak RSS before: {baseline:.0f} MiB")
+        fetch(ours_port, "/sparql", "ASK {}", "*/*")  # the query workers start
+        web, worker = peak_rss_mib(ours.pid)
+        print(f"peak RSS before: web process {web:.0f} MiB, query workers {worker:.0f} MiB")
         print(
             "| rows | format | MB | ours first byte | ours total | ours MB/s "
             "| oxigraph first byte | oxigraph total | oxigraph MB/s | ours/oxigraph MB/s "
-            "| our workers' peak RSS |"
+            "| peak RSS web / largest worker |"
         )
         print("|" + "---|" * 11)
         for rows in (int(r) for r in args.rows.split(",")):
@@ -102,7 +131,7 @@ def main() -> int:
                     f"| {rows:,} | {name} | {mb:.0f} | {o_first * 1000:.0f} ms | {o_total:.2f} s "
                     f"| {ours_rate:.0f} | {x_first * 1000:.0f} ms | {x_total:.2f} s "
                     f"| {ox_rate:.0f} | {ours_rate / ox_rate:.2f} "
-                    f"| {peak_rss_mib(ours.pid):.0f} MiB |",
+                    "| {:.0f} / {:.0f} MiB |".format(*peak_rss_mib(ours.pid)),
                     flush=True,
                 )
     finally:
