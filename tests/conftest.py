@@ -319,8 +319,8 @@ def _serve(built_store: Path, *, warm: bool = True, log_paths: list | None = Non
 
 # --- test tiers ---------------------------------------------------------------------------------
 
-#: modules that start servers, browsers or many processes: the full suite (CI) runs them,
-#: ``pytest -m "not slow"`` (development) leaves them out
+#: modules that start servers, browsers or many processes: the full suite (CI) runs them and
+#: the remote-backend repetitions; ``pytest -m "not slow"`` (development) leaves them out
 SLOW_MODULES = {
     "test_attack_crash",
     "test_attack_generations",
@@ -346,5 +346,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if module in SLOW_MODULES or LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        live = LIVE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        # the remote backend repeats every in-process test against oxigraph serve
+        remote = "remote" in getattr(getattr(item, "callspec", None), "params", {}).values()
+        if module in SLOW_MODULES or live or remote:
             item.add_marker(pytest.mark.slow)
