@@ -127,6 +127,8 @@ class _QueryThread:
     def _serve(self) -> None:
         while True:
             work, args = self.inbox.get()
+            if work is None:
+                return  # retired: its stack goes back to the address space the worker may use
             try:
                 self.outbox.put((True, work(*args)))
             except BaseException as error:  # noqa: BLE001 — handed back to the caller
@@ -156,6 +158,7 @@ def _in_thread(work, *args):
         _query_thread = _QueryThread()
     ok, value, lowered = _query_thread.run(work, args)
     if lowered:
+        _query_thread.inbox.put((None, ()))
         _query_thread = None
     if not ok:
         raise value

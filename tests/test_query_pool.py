@@ -49,3 +49,17 @@ def test_errors_of_the_query_keep_their_details(pool) -> None:
     with pytest.raises(QuerySyntaxError) as info:
         pool.rows("SELECT * WHERE { ?s ?p }", {})
     assert info.value.line == 1 and info.value.column
+
+
+def test_a_worker_survives_many_queries_that_were_lowered(built_store: Path, tmp_path) -> None:
+    """Each query past ``yield_after`` gets a fresh query thread; the old ones must end, or their stacks
+    fill the worker's address space ("can't start new thread")."""
+    limits = Limits(timeout=30, memory_bytes=1200 << 20, yield_after=0.05)
+    one = QueryPool(built_store, 1, limits, tmp_path)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?e ?f . ?f ?g ?h }"  # ~0.4 s
+    try:
+        for _ in range(6):  # more than the ~2 spare stacks of 256 MiB the limit leaves room for
+            kind, body = one.rows(slow, {})
+            assert kind == "results", body
+    finally:
+        one.stop()
