@@ -435,7 +435,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     prepared = prepare(queries, args.name, values, enum_values)
     result = store.query(prepared.text, substitutions=prepared.substitutions)
-    return _write_result(result, args.format)
+    status = _write_result(result, args.format)
+    if prepared.query.paginated:
+        _say_if_more(store, queries, args.name, values, enum_values, prepared)
+    return status
+
+
+def _say_if_more(store, queries, name, values, enum_values, prepared) -> None:
+    """On stderr: this is one page, and how to get the next (if there is one)."""
+    from .queries import prepare
+
+    following = prepare(queries, name, {**values, "page": [str(prepared.page + 1)]}, enum_values)
+    rows = store.query(following.text, substitutions=following.substitutions)
+    if next(iter(rows), None) is not None:
+        _err(
+            f"page {prepared.page} ({prepared.per_page} rows per page); more rows follow: "
+            f"add --page {prepared.page + 1}, or --per-page N for larger pages"
+        )
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -377,3 +377,17 @@ def test_cli_run_refuses_bad_input_clearly(kigraph, built_store, args, message) 
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_says_when_a_page_is_not_the_whole_answer(kigraph, built_store) -> None:
+    def run(*extra: str):
+        common = ("--store", str(built_store), "--root", str(REPO))
+        return kigraph("run", "labels-in-language", *extra, *common)
+
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert "(100 rows)" in first.stdout
+    assert "more rows follow: add --page 2" in first.stderr
+    last = run("--per-page", "1000")  # every label on one page: nothing more to say
+    assert last.returncode == 0, last.stderr
+    assert "more rows follow" not in last.stderr
