@@ -49,6 +49,12 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         )
         return Response(body, 200, {"Cache-Control": "no-store"}, content_type="application/json")
 
+    @app.context_processor
+    def data_licence() -> dict:
+        # pages name the data's licence only where its description states one: files served
+        # with `serve --data` are the user's, not CC BY KI-Graph data
+        return {"data_licence": rt.licence}
+
     app.before_request(rt.refresh)
     http_errors.register(app)
     web_edge.install(app, settings)

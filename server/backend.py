@@ -24,6 +24,9 @@ class Backend(Protocol):
     @property
     def modified(self) -> str | None: ...
 
+    @property
+    def licence(self) -> str | None: ...
+
     def query(
         self,
         sparql: str,

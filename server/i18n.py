@@ -63,6 +63,10 @@ TEXT = {
         "de": "Daten und Ontologie: CC BY 4.0 · Code: MIT",
         "en": "Data and ontology: CC BY 4.0 · Code: MIT",
     },
+    "licence_own_data": {
+        "de": "Daten: Ihre Dateien, unter der Lizenz ihrer Urheber · KI-Graph-Code: MIT",
+        "en": "Data: your files, under their authors' licence · KI-Graph code: MIT",
+    },
     "classes": {"de": "Klassen", "en": "Classes"},
     "object_properties": {"de": "Eigenschaften", "en": "Properties"},
     "domain": {"de": "Domäne", "en": "Domain"},

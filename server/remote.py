@@ -400,6 +400,11 @@ class RemoteStore:
     def modified(self) -> str | None:
         return self._recorded("modified", DCTERMS)
 
+    @property
+    def licence(self) -> str | None:
+        """``dcterms:license`` of the dataset description; None for data that is not ours."""
+        return self._recorded("license", DCTERMS)
+
     def _recorded(self, local: str, namespace: str) -> str | None:
         rows = list(
             self._select(

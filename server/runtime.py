@@ -134,6 +134,7 @@ class Runtime:
         self._cache_lock = threading.Lock()
         self.memo: dict = {}
         self._graphs: tuple[str, list] | None = None
+        self._licence: tuple[str, str | None] | None = None
 
     # -- the store
 
@@ -212,6 +213,14 @@ class Runtime:
         if self._graphs is None or self._graphs[0] != version:
             self._graphs = (version, self.store.graphs())
         return self._graphs[1]
+
+    @property
+    def licence(self) -> str | None:
+        """The licence the data's own description states (None: not ours, say none)."""
+        version = self.version
+        if self._licence is None or self._licence[0] != version:
+            self._licence = (version, self.store.licence)
+        return self._licence[1]
 
     def updated(self) -> None:
         """After a SPARQL Update: new ETags, empty caches."""

@@ -212,6 +212,12 @@ class GraphStore:
         """``dcterms:modified`` of the dataset description (ISO date-time), if recorded."""
         return self._recorded("modified", DCTERMS)
 
+    @property
+    def licence(self) -> str | None:
+        """``dcterms:license`` of the dataset description; None for data that is not ours
+        (``serve --data``), so that no page claims a licence for it."""
+        return self._recorded("license", DCTERMS)
+
     def serialize(
         self, fmt: str, graph: str | None = None, out: BinaryIO | None = None
     ) -> bytes | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from server.app import create_app
 from server.build import build_store, ensure_store
 from server.content import load_content
 from server.description import DATASET_GRAPH
@@ -25,7 +26,7 @@ from server.errors import (
     UnknownFormat,
     UnknownGraph,
 )
-from server.namespaces import DATASET, GRAPH, ID, KG, sparql_prologue
+from server.namespaces import DATASET, DCTERMS, GRAPH, ID, KG, sparql_prologue
 from server.settings import Settings
 from server.store import GraphStore
 
@@ -285,6 +286,42 @@ def test_ensure_store_with_data_files(tmp_path: Path) -> None:
     store = ensure_store(Settings(root=REPO, data_files=(data,)))
     assert store.path is None
     assert (GRAPH + "mine", 1) in store.graphs()
+
+
+def test_user_files_are_described_as_theirs(tmp_path: Path) -> None:
+    """``serve --data`` files are the user's: named by file, with no licence of KI-Graph's,
+    while the curated graph states CC BY 4.0 — and every page's footer follows the data."""
+    data = tmp_path / "mine.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> 1 .\n")
+    store = GraphStore.from_files([data])
+    assert store.licence is None
+    title = store.query(
+        f"SELECT ?t WHERE {{ GRAPH <{DATASET_GRAPH}> {{ <{DATASET}> dcterms:title ?t }} }}",
+        prefixes={"dcterms": DCTERMS},
+    )
+    assert [row["t"].value for row in title] == ["mine.ttl"]
+    settings = Settings(root=REPO, data_files=(data,))
+    for lang, own, ours in (
+        ("en", "Data: your files, under their authors", "CC BY"),
+        ("de", "Daten: Ihre Dateien, unter der Lizenz ihrer Urheber", "CC BY"),
+    ):
+        page = (
+            create_app(settings, store)
+            .test_client()
+            .get(f"/?lang={lang}", headers={"Accept": "text/html"})
+        )
+        footer = page.get_data(as_text=True).split('<footer class="site">')[1]
+        assert own in footer and ours not in footer.split("</footer>")[0]
+
+
+def test_curated_data_states_its_licence(store: GraphStore) -> None:
+    assert store.licence == "https://creativecommons.org/licenses/by/4.0/"
+    page = (
+        create_app(Settings(root=REPO), store)
+        .test_client()
+        .get("/?lang=en", headers={"Accept": "text/html"})
+    )
+    assert "Data and ontology: CC BY 4.0" in page.get_data(as_text=True)
 
 
 # --- formats and queries ---------------------------------------------------------------------
