@@ -1,10 +1,12 @@
 """Saved queries: ``queries/<name>.rq`` files with ``#+`` YAML metadata, parsed strictly.
 
-A file is valid SPARQL (the metadata lines are comments). Parameters are typed and bound as RDF
-terms with ``substitutions`` (SPARQL-dev SEP-0007) — never spliced into the query text — so a
-parameter value can change which rows come back, never the shape of the query. Any problem in a
-file (unknown key, bad YAML, a parameter that is not a projected variable, a query that does not
-parse) stops start-up with a message naming the file and line.
+A file is valid SPARQL (the metadata lines are comments). Parameters are typed
+(:mod:`server.query_params`): a request value is parsed into an RDF term and the query bound to
+that term by a ``VALUES`` block (the rule is in :mod:`server.sparql_text`) — the request's text is
+never spliced into the query — so a parameter value can change which rows come back, never the
+shape of the query. Any problem in a file (unknown key, bad YAML, a parameter that is not a
+projected variable, a query that does not parse) stops start-up with a message naming the file
+and line.
 
 Paging appends ``LIMIT``/``OFFSET`` to the query — or, where a comment line ``# @page`` stands
 in the query (at most one, in a SELECT), replaces that line with them. That lets a listing page
@@ -17,11 +19,9 @@ labels, say), that page is one row longer — no row is lost or repeated across 
 
 from __future__ import annotations
 
-import datetime
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,69 +29,38 @@ import pyoxigraph as ox
 import yaml
 
 from .errors import ContentError, KGError, Problem
-from .namespaces import XSD
+from .query_params import (
+    MAX_STRING,
+    TYPES,
+    BadParameter,
+    Parameter,
+    iri_term,
+    term,
+    yaml_text,
+)
 from .sparql_text import QUERY_FORMS, analyze, without_comments
 
+__all__ = ["MAX_STRING", "TYPES", "BadParameter", "Parameter", "term", "yaml_text"]
+
 QUERIES_DIR = "queries"
-TYPES = ("iri", "string", "lang-string", "integer", "decimal", "date", "boolean", "enum")
 FORMATS = ("json", "xml", "csv", "tsv", "html", "ttl", "nt", "jsonld", "rdf", "trig", "nq")
 _TOP_KEYS = {"title", "description", "params", "tags", "format", "timeout", "per_page"}
 _PARAM_KEYS = {"type", "required", "default", "example", "values", "values_query", "description"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _TRAILING_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+[0-9]+\s*$", re.I)
 #: ``# @page`` on a line of its own: where the page's LIMIT/OFFSET go (default: appended)
 _PAGE_MARK = re.compile(r"^([ \t]*)#[ \t]*@page\b.*$", re.M)
 #: query-string parameters the API itself uses; a saved query cannot declare these names
 RESERVED = frozenset({"format", "page", "per_page", "lang"})
-MAX_STRING = 1000
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 10_000
 MAX_PAGE = 1_000_000
-
-
-class BadParameter(KGError):
-    status = 400
-    slug = "bad-parameter"
-    title = "A query parameter is missing or invalid"
-
-    def __init__(self, parameter: str, detail: str) -> None:
-        self.parameter = parameter
-        super().__init__(f"parameter {parameter!r}: {detail}")
 
 
 class UnknownQuery(KGError):
     status = 404
     slug = "unknown-query"
     title = "No saved query by that name"
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: str
-    required: bool = False
-    default: Any = None
-    example: Any = None
-    values: tuple[str, ...] = ()
-    values_query: str | None = None
-    description: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def expected(self) -> str:
-        """What a value must look like, for error messages and the API docs."""
-        return {
-            "iri": "an absolute IRI, e.g. https://w3id.org/kigraph/id/org/dfki",
-            "string": f"a text of at most {MAX_STRING} characters",
-            "lang-string": "a text with a language tag, e.g. Mittelstand@de",
-            "integer": "an integer, e.g. 42",
-            "decimal": "a decimal number, e.g. 0.5",
-            "date": "a date YYYY-MM-DD",
-            "boolean": "true or false",
-            "enum": "one of the listed values",
-        }[self.type]
 
 
 @dataclass(frozen=True)
@@ -276,7 +245,7 @@ def _parameter(name: Any, spec: Any, lines: list[str]) -> Parameter:
         # values_query enums are checked against the graph at request time
         if value is not None and not param.values_query:
             try:
-                term(param, _yaml_text(value), enum_values=param.values or None)
+                term(param, yaml_text(value), enum_values=param.values or None)
             except BadParameter as error:
                 raise _FileProblem(line, f"{key} of {error.detail}") from None
     return param
@@ -335,9 +304,9 @@ def _check_parameter_in_query(param: Parameter, text: str, kind: str, lines: lis
 
 def _sample_term(param: Parameter, sample: Any) -> ox.NamedNode | ox.Literal:
     if sample is not None and param.values_query:
-        return _iri(_yaml_text(sample), lambda: BadParameter(param.name, "bad example"))
+        return iri_term(yaml_text(sample), lambda: BadParameter(param.name, "bad example"))
     if sample is not None:
-        return term(param, _yaml_text(sample), enum_values=param.values or None)
+        return term(param, yaml_text(sample), enum_values=param.values or None)
     if param.type in ("iri",) or (param.type == "enum" and param.values_query):
         return ox.NamedNode("https://w3id.org/kigraph/id/example")
     if param.type == "enum":
@@ -346,64 +315,6 @@ def _sample_term(param: Parameter, sample: Any) -> ox.NamedNode | ox.Literal:
 
 
 # --- binding -------------------------------------------------------------------------------
-
-
-def term(
-    param: Parameter, raw: str, *, enum_values: Iterable[str] | None = None
-) -> ox.NamedNode | ox.Literal:
-    """The RDF term for one raw value, or :class:`BadParameter` saying what is expected."""
-    kind = param.type
-
-    def bad() -> BadParameter:
-        return BadParameter(param.name, f"{raw!r} is not {param.expected}")
-
-    if kind == "iri":
-        return _iri(raw, bad)
-    if kind == "string":
-        if len(raw) > MAX_STRING or "\x00" in raw:
-            raise bad()
-        return ox.Literal(raw)
-    if kind == "lang-string":
-        text, sep, lang = raw.rpartition("@")
-        if not sep or not _LANG_TAG.match(lang) or len(text) > MAX_STRING or "\x00" in text:
-            raise bad()
-        try:
-            return ox.Literal(text, language=lang.lower())
-        except ValueError:  # a tag of the right shape that is still not BCP 47
-            raise bad() from None
-    if kind == "integer":
-        if not _INTEGER.match(raw) or len(raw) > 30:
-            raise bad()
-        return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
-    if kind == "decimal":
-        if not _DECIMAL.match(raw) or len(raw) > 40:
-            raise bad()
-        try:
-            Decimal(raw)
-        except InvalidOperation:
-            raise bad() from None
-        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "decimal"))
-    if kind == "date":
-        try:
-            parsed = datetime.date.fromisoformat(raw)
-        except ValueError:
-            raise bad() from None
-        if len(raw) != 10:
-            raise bad()
-        return ox.Literal(parsed.isoformat(), datatype=ox.NamedNode(XSD + "date"))
-    if kind == "boolean":
-        lowered = raw.lower()
-        if lowered not in ("true", "false", "1", "0"):
-            raise bad()
-        return ox.Literal(
-            "true" if lowered in ("true", "1") else "false", datatype=ox.NamedNode(XSD + "boolean")
-        )
-    # enum
-    allowed = list(enum_values if enum_values is not None else param.values)
-    if raw not in allowed:
-        shown = ", ".join(allowed[:20]) + (" …" if len(allowed) > 20 else "")
-        raise BadParameter(param.name, f"{raw!r} is not one of: {shown}")
-    return _iri(raw, bad) if _looks_like_iri(raw) else ox.Literal(raw)
 
 
 def bind(
@@ -426,7 +337,7 @@ def bind(
         raw = given[0] if given else None
         if raw is None or raw == "":
             if param.default is not None:
-                raw = _yaml_text(param.default)
+                raw = yaml_text(param.default)
             elif param.required:
                 raise BadParameter(param.name, f"required, expected {param.expected}")
             else:
@@ -455,30 +366,11 @@ def example_args(query: SavedQuery) -> dict[str, list[str]]:
     for param in query.params:
         value = param.example if param.example is not None else param.default
         if value is not None:
-            out[param.name] = [_yaml_text(value)]
+            out[param.name] = [yaml_text(value)]
     return out
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _iri(raw: str, bad: Callable[[], BadParameter]) -> ox.NamedNode:
-    if not _looks_like_iri(raw) or any(c in raw for c in ' <>"{}|^`\\\n\r\t\x00'):
-        raise bad()
-    try:
-        return ox.NamedNode(raw)
-    except ValueError:
-        raise bad() from None
-
-
-def _looks_like_iri(raw: str) -> bool:
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$", raw))
-
-
-def _yaml_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _query_kind(text: str) -> str:

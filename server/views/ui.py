@@ -54,7 +54,7 @@ def example_terms(query: queries.SavedQuery) -> dict[str, ox.NamedNode | ox.Lite
         raw = param.example if param.example is not None else param.default
         if raw is None:
             continue
-        raw = queries._yaml_text(raw)
+        raw = queries.yaml_text(raw)
         if param.values_query:
             out[param.name] = ox.NamedNode(raw)
         else:
