@@ -8,16 +8,7 @@ Store Protocol (``kigraph load --push``). Results are parsed with pyoxigraph
 pyoxigraph terms and ``QuerySolutions``/``QueryBoolean`` objects; graph results are a
 :class:`RemoteTriples` (iterable of ``Triple`` with ``serialize``).
 
-The setting (``KIGRAPH_BACKEND``)::
-
-    sparql+http://host:7878/query                       oxigraph serve: /update and /store beside
-    sparql+https://host/ds/query#store=/ds/data          Fuseki (GSP at /ds/data)
-    sparql+http://host:8890/sparql#update=/sparql&store=/sparql-graph-crud-auth&union=graphs
-
-The part before ``#`` is the query URL (``sparql+`` removed). Options after ``#``: ``update=``
-and ``store=`` (URLs or paths; default: ``update``/``store`` beside a query URL ending in
-``/query``, else none), ``union=server|graphs`` (below), ``user=``/``password=`` (HTTP basic
-auth, e.g. Virtuoso's ``dba`` for the GSP).
+The setting ``KIGRAPH_BACKEND`` is read by :mod:`server.remote_endpoints`.
 
 **Union default graph.** KI-Graph's rule is that the default graph is the union of all graphs
 unless a query names its dataset. ``union=server`` (default) relies on the store being
@@ -25,16 +16,11 @@ configured that way: ``oxigraph serve --union-default-graph``, Fuseki ``tdb2:uni
 true``, Virtuoso and GraphDB do it by default. ``union=graphs`` sends the named graphs of our
 dataset as ``default-graph-uri`` and ``named-graph-uri`` with every query (any store).
 
-**Parameters are bound with VALUES.** ``substitutions`` (pyoxigraph's SEP-0007 pre-binding)
-do not exist over the protocol. :func:`bind_values` injects ``VALUES (?v …) { (<term> …) }``
-right after the opening brace of the outermost query's ``WHERE`` group (inside a wrapping group
-when that WHERE is a bare sub-select; a short ``CONSTRUCT WHERE`` is expanded first). The terms
-are validated pyoxigraph ``NamedNode``/``Literal`` objects written in their N-Triples form —
-never request text. This equals pre-binding when every use of the variable is in scope of the
-top-level group: top-level patterns, FILTERs and OPTIONALs, nested groups, GRAPH, (NOT) EXISTS,
-sub-selects that project it. It does *not* reach a variable used only inside a sub-select that
-does not project it (or a nested group's own FILTER): saved queries must not do that; the
-backend tests run every saved query on both backends and compare the rows.
+**Parameters are bound with VALUES**, as on the embedded store: ``substitutions``
+(pyoxigraph's SEP-0007 pre-binding) do not exist over the protocol, so
+:func:`server.sparql_text.bind_values` writes the validated terms into a ``VALUES`` block (the
+rule and its one limit are in that module's docstring); the backend tests run every saved query
+on both backends and compare the rows.
 """
 
 from __future__ import annotations
@@ -44,19 +30,35 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from .errors import KGError, QuerySyntaxError, QueryTimeout, StoreError, UnknownGraph
+from .errors import KGError, QuerySyntaxError, QueryTimeout, UnknownGraph
 from .formats import SERIALIZE_PREFIXES, rdf_format_for
 from .namespaces import DATASET, DCTERMS, GRAPH, OWL, VOID
+from .remote_endpoints import (
+    SCHEME,
+    BackendCannot,
+    BackendError,
+    BackendUnavailable,
+    Endpoints,
+    parse_backend,
+)
 from .sparql_text import analyze, bind_values, query_dataset
 
+__all__ = [
+    "SCHEME",
+    "BackendCannot",
+    "BackendError",
+    "BackendUnavailable",
+    "Endpoints",
+    "RemoteStore",
+    "parse_backend",
+]
+
 DATASET_GRAPH = GRAPH + "dataset"
-SCHEME = "sparql+"
 #: seconds a remote data version is trusted before it is read again (ETags follow it)
 VERSION_TTL = 5.0
 
@@ -67,79 +69,6 @@ _SUBSETS = (
 )
 _JSON = "application/sparql-results+json"
 _NT = "application/n-triples"
-
-
-class BackendUnavailable(StoreError):
-    """The remote store cannot be reached (connection refused, DNS, reset)."""
-
-    status = 502
-    slug = "backend-unavailable"
-    title = "The SPARQL backend cannot be reached"
-
-
-class BackendError(StoreError):
-    """The remote store answered with an error we cannot attribute to the request."""
-
-    status = 502
-    slug = "backend-error"
-    title = "The SPARQL backend failed"
-
-
-class BackendCannot(KGError):
-    """Something this backend is not configured to do (e.g. updates without an update URL)."""
-
-    status = 501
-    slug = "backend-cannot"
-    title = "The configured backend cannot do this"
-
-
-# --- the setting -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    query: str
-    update: str | None = None
-    store: str | None = None
-    union: str = "server"  # or "graphs"
-    user: str | None = None
-    password: str | None = None
-
-
-def parse_backend(value: str) -> Endpoints:
-    """``sparql+http://host/query#update=…&store=…&union=…`` → :class:`Endpoints`."""
-    from .settings import SettingsError
-
-    if not value.startswith(SCHEME):
-        raise SettingsError(
-            f"KIGRAPH_BACKEND={value!r}: use 'embedded' or 'sparql+http(s)://host:port/path'"
-        )
-    url, _, fragment = value[len(SCHEME) :].partition("#")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"KIGRAPH_BACKEND={value!r}: not an http(s) URL after 'sparql+'")
-    options = dict(parse_qsl(fragment, keep_blank_values=True))
-    unknown = set(options) - {"update", "store", "union", "user", "password"}
-    if unknown:
-        raise SettingsError(f"KIGRAPH_BACKEND: unknown option(s) {', '.join(sorted(unknown))}")
-    union = options.get("union", "server")
-    if union not in ("server", "graphs"):
-        raise SettingsError("KIGRAPH_BACKEND: union= must be 'server' or 'graphs'")
-    sibling = url.endswith("/query")
-
-    def resolve(key: str) -> str | None:
-        if key in options:
-            return urljoin(url, options[key]) if options[key] else None
-        return url[: -len("query")] + key if sibling else None
-
-    return Endpoints(
-        url,
-        resolve("update"),
-        resolve("store"),
-        union,
-        options.get("user"),
-        options.get("password"),
-    )
 
 
 # --- results --------------------------------------------------------------------------------
