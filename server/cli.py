@@ -261,7 +261,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     try:
         result = store.query(text, prefixes=PREFIXES)
     except QuerySyntaxError as error:
-        _err(str(error).split("\n")[0][:300])
+        _err(str(error))  # the whole message: it names the cause (server/syntax_hints.py)
         sys.stderr.write(_mark(text, error.line, error.column))
         return EXIT_USAGE
     return _write_result(result, args.format)
@@ -311,17 +311,11 @@ def _write_result(result, fmt: str) -> int:
 
 
 def _mark(text: str, line: int | None, column: int | None) -> str:
-    """The query with line numbers, and a caret under ``line``:``column`` (1-based)."""
-    lines = text.splitlines() or [""]
-    width = len(str(len(lines)))
-    shown = []
-    for number, content in enumerate(lines, 1):
-        shown.append(f"  {number:>{width}} | {content}")
-        if number == line:
-            caret_at = max((column or 1) - 1, 0)
-            prefix = "".join(c if c == "\t" else " " for c in content[:caret_at])
-            shown.append(f"  {'':>{width}} | {prefix}^")
-    return "\n".join(shown) + "\n"
+    """The query with line numbers, and a caret under ``line``:``column`` (1-based); a position
+    past the last line (the query ends too early) at the end of the last line."""
+    from .syntax_hints import mark
+
+    return mark(text, line, column)
 
 
 def _cell(term) -> str:

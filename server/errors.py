@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .syntax_hints import explain
+
 
 class KGError(Exception):
     """Base class: an error with a human message and HTTP metadata."""
@@ -19,6 +21,9 @@ class KGError(Exception):
     status: int = 500
     slug: str = "internal-error"
     title: str = "Internal error"
+    #: German title and detail where the web UI shows them (None: English only)
+    title_de: str | None = None
+    detail_de: str | None = None
 
     def __init__(
         self,
@@ -26,12 +31,15 @@ class KGError(Exception):
         *,
         status: int | None = None,
         title: str | None = None,
+        detail_de: str | None = None,
     ) -> None:
         self.detail = detail or self.title
         if status is not None:
             self.status = status
         if title is not None:
             self.title = title
+        if detail_de is not None:
+            self.detail_de = detail_de
         super().__init__(self.detail)
 
     def __str__(self) -> str:
@@ -100,11 +108,15 @@ class ValidationFailed(KGError):
 
 
 class QuerySyntaxError(KGError):
-    """A SPARQL query does not parse; ``line``/``column`` are 1-based where known."""
+    """A SPARQL query does not parse; ``line``/``column`` are 1-based where known.
+
+    ``message`` names the likely cause (:mod:`server.syntax_hints`), ``message_de`` in German;
+    ``parser_message`` is what the parser said, for experts."""
 
     status = 400
     slug = "query-syntax"
     title = "The SPARQL query does not parse"
+    title_de = "Die SPARQL-Abfrage ist syntaktisch falsch"
 
     def __init__(
         self,
@@ -113,24 +125,43 @@ class QuerySyntaxError(KGError):
         query: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        message_de: str | None = None,
+        parser_message: str | None = None,
     ) -> None:
         self.message = message
+        self.message_de = message_de
+        self.parser_message = parser_message
         self.query = query
         self.line = line
         self.column = column
         where = f" at line {line}, column {column}" if line is not None else ""
-        super().__init__(f"SPARQL syntax error{where}: {message}")
+        where_de = f" in Zeile {line}, Spalte {column}" if line is not None else ""
+        super().__init__(
+            f"SPARQL syntax error{where}: {message}",
+            detail_de=f"SPARQL-Syntaxfehler{where_de}: {message_de}" if message_de else None,
+        )
 
     @classmethod
-    def from_exception(cls, exc: BaseException, query: str | None = None) -> QuerySyntaxError:
-        """Build from pyoxigraph's ``SyntaxError('error at 3:17: expected …')``."""
+    def from_exception(
+        cls, exc: BaseException, query: str | None = None, *, update: bool = False
+    ) -> QuerySyntaxError:
+        """Build from pyoxigraph's ``SyntaxError('error at 3:17: expected …')`` for ``query``
+        (an update if ``update``), naming the likely cause (:func:`syntax_hints.explain`)."""
         text = str(getattr(exc, "msg", None) or exc)
+        line = column = None
+        words = text
         match = re.match(r"^error at (\d+):(\d+): ?(.*)$", text, re.S)
         if match:
-            return cls(
-                match.group(3), query=query, line=int(match.group(1)), column=int(match.group(2))
-            )
-        return cls(text, query=query)
+            line, column, words = int(match.group(1)), int(match.group(2)), match.group(3)
+        hint = explain(words, query, line, column, update=update)
+        return cls(
+            hint.en,
+            query=query,
+            line=hint.line,
+            column=hint.column,
+            message_de=hint.de,
+            parser_message=text,
+        )
 
 
 class StoreError(KGError):
@@ -195,6 +226,7 @@ class UpdateNotAllowedHere(KGError):
     status = 400
     slug = "wrong-operation"
     title = "Wrong SPARQL operation"
+    title_de = "Falsche SPARQL-Operation"
 
 
 class UnsupportedMediaType(KGError):

@@ -6,6 +6,11 @@ unexpected exceptions (logged with their traceback; the client gets a generic de
 ``{"type", "title", "status", "detail", …}`` with ``type`` =
 ``https://w3id.org/kigraph/problems/<slug>`` — or, for browsers (``Accept`` preferring
 ``text/html``), as a small HTML page carrying the same fields. Never a traceback.
+
+``detail`` is English; an error that has a German text too carries it as ``detail_de``, and its
+HTML page is in the visitor's language (``?lang=``, ``Accept-Language``, as every page). A SPARQL
+syntax error adds ``line``, ``column``, ``message`` (the likely cause) and ``parser_message``
+(the parser's own words, for experts); its page shows the query with a caret at the position.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from . import i18n
 from .errors import KGError, NotAcceptable, QuerySyntaxError
 from .formats import prefers_html
+from .syntax_hints import mark
 
 PROBLEM_BASE = "https://w3id.org/kigraph/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -35,8 +42,12 @@ def problem_of(error: BaseException) -> dict:
             "status": error.status,
             "detail": error.detail,
         }
+        if error.detail_de:
+            doc["detail_de"] = error.detail_de
         if isinstance(error, QuerySyntaxError):
             doc["message"] = error.message
+            if error.parser_message:
+                doc["parser_message"] = error.parser_message
             if error.line is not None:
                 doc["line"] = error.line
                 doc["column"] = error.column
@@ -74,36 +85,54 @@ def problem_bytes(doc: dict) -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
-def _html_page(doc: dict) -> str:
+#: fields of the problem document the HTML page shows in its own way, not in the table
+_SHOWN = frozenset({"type", "title", "status", "detail", "detail_de", "message", "parser_message"})
+
+
+def _html_page(doc: dict, error: BaseException, lang: str = "en") -> str:
     def esc(text: str) -> str:
         return html.escape(neutralise_bidi(text))
 
+    lang = "de" if lang == "de" and doc.get("detail_de") else "en"
+    t = i18n.texts(lang)
+    title = (getattr(error, "title_de", None) if lang == "de" else None) or doc["title"]
+    detail = doc["detail_de"] if lang == "de" else doc["detail"]
     extra = "".join(
-        f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>"
+        f"<tr><th>{esc(t.get('problem_' + str(k), str(k)))}</th><td>{esc(str(v))}</td></tr>"
         for k, v in doc.items()
-        if k not in ("type", "title", "status", "detail")
+        if k not in _SHOWN
     )
+    excerpt = ""
+    if isinstance(error, QuerySyntaxError) and error.query is not None:
+        excerpt = f'<pre class="query">{esc(mark(error.query, error.line, error.column))}</pre>'
+    if doc.get("parser_message"):
+        excerpt += (
+            f"<details><summary>{esc(t['problem_parser_message'])}</summary>"
+            f"<pre>{esc(doc['parser_message'])}</pre></details>"
+        )
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{doc['status']} {esc(doc['title'])} – KI-Graph</title></head><body>"
-        f"<h1>{doc['status']} {esc(doc['title'])}</h1>"
-        f"<pre>{esc(str(doc['detail']))}</pre>"
-        f'<p>Problem type: <a href="{esc(doc["type"])}">{esc(doc["type"])}</a></p>'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{doc['status']} {esc(title)} – KI-Graph</title></head><body>"
+        f"<h1>{doc['status']} {esc(title)}</h1>"
+        f"<pre>{esc(str(detail))}</pre>"
+        + excerpt
+        + f'<p>{esc(t["problem_type"])}: <a href="{esc(doc["type"])}">{esc(doc["type"])}</a></p>'
         + (f"<table>{extra}</table>" if extra else "")
         + '<p><a href="/sparql">SPARQL</a></p></body></html>'
     )
 
 
-def render(error: BaseException, accept: str | None = None) -> Response:
-    """The response for ``error`` (problem+json, or HTML for browsers)."""
+def render(error: BaseException, accept: str | None = None, lang: str = "en") -> Response:
+    """The response for ``error`` (problem+json, or HTML for browsers, in ``lang`` where the
+    error has a German text)."""
     doc = problem_of(error)
     status = doc["status"]
     if accept is not None and prefers_html(accept):
-        response = Response(_html_page(doc), status=status, mimetype="text/html")
+        response = Response(_html_page(doc, error, lang), status=status, mimetype="text/html")
     else:
         response = Response(problem_bytes(doc), status=status, content_type=PROBLEM_JSON)
     headers = response.headers
-    headers["Vary"] = "Accept"
+    headers["Vary"] = "Accept, Accept-Language"
     headers["Access-Control-Allow-Origin"] = "*"
     headers["Cache-Control"] = "no-store"
     if isinstance(error, HTTPException):
@@ -118,7 +147,8 @@ def render(error: BaseException, accept: str | None = None) -> Response:
 def _handle(error: BaseException) -> Response:
     if not isinstance(error, KGError | HTTPException):
         log.exception("unexpected error on %s %s", request.method, request.path)
-    return render(error, request.headers.get("Accept", ""))
+    lang = i18n.choose(request.args.get("lang"), request.headers.get("Accept-Language"))
+    return render(error, request.headers.get("Accept", ""), lang)
 
 
 def register(app: Flask) -> None:

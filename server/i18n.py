@@ -59,6 +59,14 @@ TEXT = {
         "en": "KI-Graph has no description of this IRI.",
     },
     "did_you_mean": {"de": "Meinten Sie", "en": "Did you mean"},
+    # error pages (server/http_errors.py)
+    "problem_type": {"de": "Problemtyp", "en": "Problem type"},
+    "problem_line": {"de": "Zeile", "en": "line"},
+    "problem_column": {"de": "Spalte", "en": "column"},
+    "problem_parser_message": {
+        "de": "Die Meldung des Parsers (für Fachleute)",
+        "en": "The parser's own message (for experts)",
+    },
     "licence": {
         "de": "Daten und Ontologie: CC BY 4.0 · Code: MIT",
         "en": "Data and ontology: CC BY 4.0 · Code: MIT",

@@ -33,6 +33,11 @@ _PROBLEM = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "detail_de": {"type": "string", "description": "the detail in German, where there is one"},
+        "message": {"type": "string", "description": "query-syntax: the likely cause"},
+        "parser_message": {"type": "string", "description": "query-syntax: the parser's words"},
+        "line": {"type": "integer", "description": "query-syntax: 1-based line"},
+        "column": {"type": "integer", "description": "query-syntax: 1-based column"},
     },
 }
 

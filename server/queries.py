@@ -28,7 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from .errors import ContentError, KGError, Problem
+from .errors import ContentError, KGError, Problem, QuerySyntaxError
 from .query_params import (
     MAX_STRING,
     TYPES,
@@ -255,9 +255,10 @@ def _check_syntax(text: str) -> None:
     try:
         ox.Store().query(text)
     except SyntaxError as error:
-        line, column = _position(error)
+        problem = QuerySyntaxError.from_exception(error, text)
+        column = f" (column {problem.column})" if problem.column else ""
         raise _FileProblem(
-            line, f"SPARQL syntax error{f' (column {column})' if column else ''}: {_message(error)}"
+            problem.line, f"SPARQL syntax error{column}: {problem.message}"
         ) from None
     except Exception:  # noqa: BLE001 — the query parsed; running it on an empty store may not matter
         pass
@@ -274,11 +275,12 @@ def _check_page_mark(text: str, kind: str) -> None:
         )
     if kind != "SELECT" or _TRAILING_LIMIT.search(without_comments(text)):
         raise _FileProblem(line, "'# @page' is for a SELECT that the server pages")
+    paged = _PAGE_MARK.sub(r"\1LIMIT 1 OFFSET 0", text)
     try:
-        ox.Store().query(_PAGE_MARK.sub(r"\1LIMIT 1 OFFSET 0", text))
+        ox.Store().query(paged)
     except SyntaxError as error:
         raise _FileProblem(
-            line, f"'# @page' is not where LIMIT/OFFSET can stand: {_message(error)}"
+            line, f"'# @page' is not where LIMIT/OFFSET can stand: {_message(error, paged)}"
         ) from None
     except Exception:  # noqa: BLE001 — parsed; the empty store does not matter
         pass
@@ -393,15 +395,9 @@ def _line_of(text: str, key: str) -> int | None:
     return _meta_line(text.splitlines(), key)
 
 
-def _position(error: SyntaxError) -> tuple[int | None, int | None]:
-    match = re.search(r"(\d+):(\d+)", str(error))
-    if match:
-        return int(match.group(1)), int(match.group(2))
-    return getattr(error, "lineno", None), getattr(error, "offset", None)
-
-
-def _message(error: SyntaxError) -> str:
-    return re.sub(r"^error at \d+:\d+: ?", "", str(error).splitlines()[0] if str(error) else "")
+def _message(error: SyntaxError, text: str) -> str:
+    """The likely cause (:mod:`server.syntax_hints`), not the parser's internal words."""
+    return QuerySyntaxError.from_exception(error, text).message
 
 
 # --- one call for every front end (CLI and HTTP) ---------------------------------------------

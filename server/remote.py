@@ -196,11 +196,8 @@ class RemoteStore:
         message = data.decode("utf-8", "replace").strip()[:500] or f"HTTP {status}"
         if "timeout" in message.lower() or "timed out" in message.lower() or status == 504:
             return QueryTimeout(f"The SPARQL backend stopped the query: {message}")
-        if status == 400 and query is not None:
-            local = _local_syntax_error(query)
-            return local or QuerySyntaxError(
-                f"the SPARQL backend refused it: {message}", query=query
-            )
+        if status == 400 and query is not None:  # query() and update() say where, if they can
+            return QuerySyntaxError(f"the SPARQL backend refused it: {message}", query=query)
         if status in (401, 403):
             return BackendError(f"the SPARQL backend refused access (HTTP {status}): {message}")
         if status == 404 and query is None:
@@ -221,14 +218,14 @@ class RemoteStore:
         prefixes: Mapping[str, str] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
         """Run a query remotely (see GraphStore.query); parameters bound by VALUES."""
-        text = bind_values(sparql, substitutions)
+        bound = bind_values(sparql, substitutions)
         head = ""
         if base_iri is not None:
             head += f"BASE <{ox.NamedNode(base_iri).value}> "
         for prefix, iri in (prefixes or {}).items():
             if re.fullmatch(r"[A-Za-z][\w.-]*|", prefix):
                 head += f"PREFIX {prefix}: <{ox.NamedNode(iri).value}> "
-        text = head + text
+        text = head + bound
         form = analyze(sparql).form
         fields: list[tuple[str, str]] = [("query", text)]
         if default_graph is None and named_graphs is None and not union_default_graph:
@@ -245,16 +242,20 @@ class RemoteStore:
             fields += [("default-graph-uri", g) for g in names]
             fields += [("named-graph-uri", g) for g in names]
         accept = _NT if form in ("CONSTRUCT", "DESCRIBE") else _JSON
-        response = self._request(
-            "POST",
-            self.endpoints.query,
-            body=urlencode(fields),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": accept,
-            },
-            query=text,
-        )
+        try:
+            response = self._request(
+                "POST",
+                self.endpoints.query,
+                body=urlencode(fields),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": accept,
+                },
+                query=text,
+            )
+        except QuerySyntaxError as error:  # where in the caller's text (not after the head)
+            local = _local_syntax_error(bound, base_iri=base_iri, prefixes=prefixes)
+            raise (local or error) from None
         return _parse_result(response.data, response.headers.get("Content-Type", accept))
 
     def _select(self, text: str) -> ox.QuerySolutions:
@@ -365,13 +366,16 @@ class RemoteStore:
             raise BackendCannot(
                 "this backend has no update URL (add '#update=…' to KIGRAPH_BACKEND)"
             )
-        self._request(
-            "POST",
-            self.endpoints.update,
-            body=urlencode({"update": text}),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            query=text,
-        )
+        try:
+            self._request(
+                "POST",
+                self.endpoints.update,
+                body=urlencode({"update": text}),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                query=text,
+            )
+        except QuerySyntaxError as error:
+            raise (_local_syntax_error(text, update=True) or error) from None
         self._version = None
 
     def put_graph(self, graph: str, data: bytes | IO[bytes], size: int | None = None) -> None:
@@ -446,16 +450,22 @@ def _parse_result(data: bytes, content_type: str) -> Any:
     raise BackendError(f"the SPARQL backend answered in an unexpected format {media!r}")
 
 
-def _local_syntax_error(query: str) -> QuerySyntaxError | None:
-    """The error our embedded engine reports for ``query`` (line, column), if it does not
-    parse; None if it does (the backend refused it for its own reasons). Runs the query on an
-    empty in-memory store — never when it calls SERVICE."""
-    if analyze(query).services:
+def _local_syntax_error(query: str, update: bool = False, **head: Any) -> QuerySyntaxError | None:
+    """Our engine's error for ``query`` (an update if ``update``; with the ``base_iri`` and
+    ``prefixes`` of its head), if it does not parse; None if it does (the backend refused it for
+    its own reasons). Runs it on an empty in-memory store, never when it calls SERVICE or LOAD."""
+    info = analyze(query)
+    if info.services or info.loads:
         return None
     try:
-        ox.Store().query(query)
+        if update:
+            ox.Store().update(query)
+        else:
+            ox.Store().query(
+                query, **{k: dict(v) if k == "prefixes" else v for k, v in head.items() if v}
+            )
     except SyntaxError as exc:
-        return QuerySyntaxError.from_exception(exc, query)
+        return QuerySyntaxError.from_exception(exc, query, update=update)
     except Exception:  # noqa: BLE001 - only the syntax matters here
         return None
     return None

@@ -24,6 +24,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from . import syntax_hints
 from .errors import (
     BadRequest,
     QuerySyntaxError,
@@ -56,21 +57,23 @@ class Answer:
     truncated: bool = False
 
 
-def prepare(text: str, *, update: bool = False) -> QueryInfo:
-    """Analyse a request's text for the query (or update) operation and apply the guards."""
+def prepare(text: str, *, update: bool = False, updates_enabled: bool | None = None) -> QueryInfo:
+    """Analyse a request's text for the query (or update) operation and apply the guards.
+    ``updates_enabled`` (the server's setting, if known) is for the message when an update
+    was sent as a query: where updates go, and whether this server takes them."""
     info = analyze(text)
     if not update and info.is_update:
-        raise UpdateNotAllowedHere(
-            f"This is a SPARQL Update ({info.form} …), sent to the query operation; nothing "
-            "was executed. Send updates as 'update=' or 'application/sparql-update'."
-        )
+        en, de = syntax_hints.update_as_query(text, updates_enabled)
+        raise UpdateNotAllowedHere(_sentence(en), detail_de=_sentence(de))
     if update and info.form in QUERY_FORMS:
-        raise UpdateNotAllowedHere(
-            f"This is a SPARQL query ({info.form} …), sent to the update operation; nothing "
-            "was executed."
-        )
+        en, de = syntax_hints.query_as_update(text)
+        raise UpdateNotAllowedHere(_sentence(en), detail_de=_sentence(de))
     check_remote_calls(info)
     return info
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _graph_iris(iris: Sequence[str], what: str) -> list[str]:
@@ -148,7 +151,7 @@ def execute_update(store, text: str) -> None:
     try:
         update(text)
     except SyntaxError as exc:
-        raise QuerySyntaxError.from_exception(exc, text) from None
+        raise QuerySyntaxError.from_exception(exc, text, update=True) from None
 
 
 # --- capped SELECT results: written here because pyoxigraph serialises whole iterators only ----

@@ -5,7 +5,9 @@
   graphs, the IRIs of its ``SERVICE`` calls and ``LOAD`` sources. The lexer skips strings,
   comments and IRIs, so ``"FROM"`` in a literal, ``# FROM`` in a comment,
   ``<http://x/FROM>`` or ``ex:from`` never count. What it reports is for messages and for
-  restating a dataset: no safety rests on it (the query workers have no network).
+  restating a dataset: no safety rests on it (the query workers have no network). The token
+  pattern is :mod:`server.sparql_lexer`'s (no package imports: the error messages of
+  :mod:`server.syntax_hints` lex with it too).
 - :func:`bind_values` binds saved-query parameters: the parsed, validated RDF terms (never
   request text) go into a ``VALUES`` block in the query's outermost ``WHERE`` group — inside a
   wrapping group when that is a bare sub-select; a short ``CONSTRUCT WHERE`` is expanded first.
@@ -25,27 +27,8 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from .errors import BadRequest, KGError, QuerySyntaxError
-
-QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-UPDATE_FORMS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-  | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][^\s(){}\[\],;.!=<>+*/|^&"'#]*)
-  | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-    """,
-    re.X | re.S,
-)
-
+from .sparql_lexer import QUERY_FORMS, UPDATE_FORMS
+from .sparql_lexer import TOKEN as _TOKEN
 
 #: deepest nesting of ( { [ a query may have: pyoxigraph's parser and evaluator recurse, and
 #: a few thousand levels overflow the thread's stack — a segfault that ends the worker
