@@ -81,6 +81,7 @@ class _Query:
     text: str
     tokens: list[Token]
     offset: int | None  # where the parser stopped (0-based, in characters)
+    limit: int  # the offset, or the end of the query if the position is not known
     at_end: bool  # nothing but white space and comments follows the position
     line: int | None  # the parser's position, or the end of the query when at_end
     column: int | None
@@ -106,21 +107,14 @@ def explain(
     at_end = offset is not None and (not found or offset >= found[-1].end)
     if at_end:
         line, column = _position(query, found[-1].end) if found else (1, 1)
-    q = _Query(query, found, offset, at_end, line, column, parser_message, update)
-    for check in (
-        _empty,
-        _wrong_operation,
-        _unknown_prefix,
-        _bad_iri,
-        _open_string,
-        _unknown_word,
-        _bracket,
-    ):
+    limit = len(query) if offset is None else offset
+    q = _Query(query, found, offset, limit, at_end, line, column, parser_message, update)
+    for check in _CHECKS:  # in the order of the module docstring
         hint = check(q)
         if hint is not None:
             return hint
-    at = _token_at(q)
-    en, de = _parser_words(parser_message, at.text if at else None, at_end=at_end)
+    at = next((t.text for t in found if offset is not None and t.end > offset), None)
+    en, de = _parser_words(parser_message, at, at_end=at_end)
     return Hint(en, de, line, column)
 
 
@@ -229,29 +223,25 @@ def _empty(q: _Query) -> Hint | None:
     )
 
 
-def _declared(found: list[Token]) -> dict[str, str]:
-    declared = {}
+def _declared(found: list[Token]) -> tuple[dict[str, str], set[int]]:
+    """The prefixes the query declares (name → IRI), and where their names stand."""
+    declared, where = {}, set()
     for i, token in enumerate(found[:-2]):
         if token.kind == "word" and token.text.upper() == "PREFIX" and found[i + 1].kind == "pname":
             declared[found[i + 1].text[:-1]] = found[i + 2].text
-    return declared
+            where.add(found[i + 1].start)
+    return declared, where
 
 
 def _unknown_prefix(q: _Query) -> Hint | None:
     if "Prefix not found" not in q.message:
         return None
-    declared = _declared(q.tokens)
-    declarations = {
-        found.start
-        for before, found in zip(q.tokens, q.tokens[1:], strict=False)
-        if before.kind == "word" and before.text.upper() == "PREFIX"
-    }
-    limit = q.offset if q.offset is not None else len(q.text)
+    declared, declarations = _declared(q.tokens)
     used = [
         t
         for t in q.tokens
         if t.kind == "pname"
-        and t.start < limit
+        and t.start < q.limit
         and _prefix(t) not in declared
         and _prefix(t) != "_"
         and t.start not in declarations
@@ -264,7 +254,7 @@ def _unknown_prefix(q: _Query) -> Hint | None:
             q.line,
             q.column,
         )
-    culprit = next((t for t in used if t.end == limit), used[-1])
+    culprit = next((t for t in used if t.end == q.limit), used[-1])
     prefix = _prefix(culprit)
     namespace = KNOWN_PREFIXES.get(prefix)
     if namespace is not None:
@@ -295,9 +285,8 @@ def _prefix(token: Token) -> str:
 
 
 def _open_string(q: _Query) -> Hint | None:
-    limit = q.offset if q.offset is not None else len(q.text)
     quote = next(
-        (t for t in q.tokens if t.kind == "other" and t.text in "\"'" and t.start < limit), None
+        (t for t in q.tokens if t.kind == "other" and t.text in "\"'" and t.start < q.limit), None
     )
     if quote is None:
         return None
@@ -313,10 +302,9 @@ def _open_string(q: _Query) -> Hint | None:
 
 
 def _unknown_word(q: _Query) -> Hint | None:
-    limit = q.offset if q.offset is not None else len(q.text)
     unknown = None
     for i, token in enumerate(q.tokens):
-        if token.start > limit:
+        if token.start > q.limit:
             break
         if token.kind != "word" or token.text.upper() in _KNOWN_WORDS:
             continue
@@ -352,10 +340,9 @@ def _unknown_word(q: _Query) -> Hint | None:
 
 
 def _bracket(q: _Query) -> Hint | None:
-    limit = q.offset if q.offset is not None else len(q.text)
     stack: list[Token] = []
     for token in q.tokens:
-        if token.start > limit:
+        if token.start > q.limit:
             break
         if token.kind != "other":
             continue
@@ -411,6 +398,17 @@ def _bad_iri(q: _Query) -> Hint | None:
     )
 
 
+_CHECKS = (
+    _empty,
+    _wrong_operation,
+    _unknown_prefix,
+    _bad_iri,
+    _open_string,
+    _unknown_word,
+    _bracket,
+)
+
+
 # --- the parser's words, without its internals -----------------------------------------------
 
 
@@ -440,12 +438,6 @@ def _parser_words(message: str, found: str | None, *, at_end: bool) -> tuple[str
     if shown:
         return f"{en}; expected one of: {shown}", f"{de}; erwartet wird eines von: {shown}"
     return en + ".", de + "."
-
-
-def _token_at(q: _Query) -> Token | None:
-    if q.offset is None:
-        return None
-    return next((t for t in q.tokens if t.end > q.offset), None)
 
 
 # --- positions and the caret -------------------------------------------------------------------
