@@ -5,7 +5,8 @@ resource as subject (any graph), every triple with it as object — except the r
 statements of the provenance graph (``rdf:subject``/``rdf:object``), which would bury a page under
 its own bookkeeping and are one saved query away (``statement-sources``) — plus the
 ``rdfs:label`` of every resource it links to or is linked from. Pure: works on any store object
-with ``query(text, substitutions=…)``.
+with ``query(text, substitutions=…)``. The queries are files (:mod:`server.internal_queries`,
+``describe.rq`` and ``resource-*.rq``); the resource is bound as ``?r``.
 """
 
 from __future__ import annotations
@@ -16,110 +17,24 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import humanize
-from .namespaces import GRAPH, KG, RDF, RDFS, SCHEMA, SKOS, compact
+from . import humanize, internal_queries
+from .namespaces import GRAPH, RDF, RDFS, SCHEMA, SKOS, compact
 
 PROVENANCE = GRAPH + "provenance"
 ARTICLE = GRAPH + "article"
 CORRECTIONS = GRAPH + "corrections"
 _R = ox.Variable("r")
 
-_PREFIX = f"""PREFIX rdf: <{RDF}>
-PREFIX rdfs: <{RDFS}>
-PREFIX kg: <{KG}>
-PREFIX schema: <{SCHEMA}>
-PREFIX skos: <{SKOS}>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
-
-DESCRIBE = (
-    _PREFIX
-    + """CONSTRUCT { ?r ?p ?o . ?o rdfs:label ?ol . ?s ?q ?r . ?s rdfs:label ?sl . }
-WHERE {
-  { ?r ?p ?o . OPTIONAL { ?o rdfs:label ?ol } }
-  UNION
-  { ?s ?q ?r . FILTER(?q NOT IN (rdf:subject, rdf:object)) OPTIONAL { ?s rdfs:label ?sl } }
-}"""
-)
-
-_EXISTS = "ASK { { ?r ?p ?o } UNION { ?s ?q ?r } }"
-
-_OUT = (
-    _PREFIX
-    + """SELECT ?r ?p ?o ?g ?label WHERE {
-  GRAPH ?g { ?r ?p ?o }
-  OPTIONAL { ?o rdfs:label ?label }
-}"""
-)
-
-_IN = (
-    _PREFIX
-    + """SELECT ?r ?s ?p ?g ?label WHERE {
-  GRAPH ?g { ?s ?p ?r }
-  FILTER(?p NOT IN (rdf:subject, rdf:object))
-  OPTIONAL { ?s rdfs:label ?label }
-}"""
-)
-
-_SOURCES = (
-    _PREFIX
-    + f"""SELECT ?r ?p ?o ?source ?section ?column ?kind ?url ?source_label WHERE {{
-  GRAPH <{PROVENANCE}> {{
-    ?st rdf:subject ?r ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?source .
-  }}
-  OPTIONAL {{ ?source kg:section/kg:sectionNumber ?section }}
-  OPTIONAL {{ ?source kg:columnHeader ?column }}
-  OPTIONAL {{ ?source kg:passageKind ?kind }}
-  OPTIONAL {{ ?source schema:url ?url }}
-  OPTIONAL {{ ?source rdfs:label ?source_label }}
-}}"""
-)
-
-_CORRECTIONS = (
-    _PREFIX
-    + f"""SELECT ?r ?c ?kind ?property ?label ?comment ?source ?url WHERE {{
-  GRAPH <{CORRECTIONS}> {{
-    ?c kg:aboutResource ?r ; kg:correctionKind ?kind ; kg:aboutProperty ?property ;
-       rdfs:label ?label ; rdfs:comment ?comment ; prov:wasDerivedFrom ?source .
-  }}
-  OPTIONAL {{ ?source schema:url ?url }}
-}}"""
-)
-
-_GRANTS = (
-    _PREFIX
-    + """SELECT ?r ?grant ?g ?value ?max ?currency ?period ?funder ?fraction WHERE {
-  { GRAPH ?g { ?grant kg:fundedInitiative ?r } }
-  UNION { GRAPH ?g { ?r schema:amount ?m0 } BIND(?r AS ?grant) }
-  ?grant schema:amount ?m .
-  ?m schema:currency ?currency .
-  OPTIONAL { ?m schema:value ?value }
-  OPTIONAL { ?m schema:maxValue ?max }
-  OPTIONAL { ?grant kg:period ?period }
-  OPTIONAL { ?grant kg:share ?share . ?share kg:shareFunder ?funder ; kg:fraction ?fraction }
-}"""
-)
-
-_COUNTS = (
-    _PREFIX
-    + """SELECT ?r ?q ?g ?comparator ?value ?min ?max ?label WHERE {
-  { GRAPH ?g { ?r kg:quantity ?q } } UNION { GRAPH ?g { ?r kg:comparator ?c0 } BIND(?r AS ?q) }
-  ?q kg:comparator ?comparator .
-  OPTIONAL { ?q schema:value ?value }
-  OPTIONAL { ?q schema:minValue ?min }
-  OPTIONAL { ?q schema:maxValue ?max }
-  OPTIONAL { ?q rdfs:label ?label }
-}"""
-)
-
-_TERM_LABELS = (
-    _PREFIX
-    + """SELECT ?term ?label WHERE {
-  ?term rdfs:label ?label .
-  { ?term a ?kind } UNION { ?term rdfs:isDefinedBy ?o }
-  FILTER(isIRI(?term))
-}"""
-)
+DESCRIBE = internal_queries.text("describe")
+_EXISTS = internal_queries.text("resource-exists")
+_OUT = internal_queries.text("resource-outgoing")
+_IN = internal_queries.text("resource-incoming")
+_SOURCES = internal_queries.text("resource-sources")
+_CORRECTIONS = internal_queries.text("resource-corrections")
+_GRANTS = internal_queries.text("resource-grants")
+_COUNTS = internal_queries.text("resource-counts")
+_TERM_LABELS = internal_queries.text("term-labels")
+_AXIOMS = internal_queries.text("property-axioms")
 
 #: labels of the few foreign terms a page shows, where the ontology has none
 _FOREIGN = {
@@ -189,16 +104,6 @@ class View:
     corrections: list[dict]
     figures: list[dict]  # {"graph", "text": {de, en}}
     same_as: list[str]
-
-
-_AXIOMS = (
-    _PREFIX
-    + """SELECT ?p ?super ?inverse WHERE {
-  { ?p rdfs:subPropertyOf+ ?super }
-  UNION { ?p owl:inverseOf ?inverse }
-  UNION { ?inverse owl:inverseOf ?p }
-}"""
-).replace("PREFIX rdf:", "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nPREFIX rdf:", 1)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from . import internal_queries
 from .namespaces import RDF, RDFS, compact
 
 #: format name -> (file suffix, media type); ``csv`` is a pair of files
@@ -89,7 +90,7 @@ def network(store: Any, root: Path | str) -> nx.MultiDiGraph:
 def _property_labels(store: Any, triples: list) -> dict[str, dict[str, str]]:
     props = {t.predicate.value for t in triples} - {RDF + "type", RDFS + "label"}
     labels: dict[str, dict[str, str]] = {p: {} for p in props}
-    query = f"SELECT ?p ?l WHERE {{ ?p <{RDFS}label> ?l }}"
+    query = internal_queries.text("property-labels")
     for p in sorted(props):
         for row in store.query(query, substitutions={ox.Variable("p"): ox.NamedNode(p)}):
             label = row["l"]

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .errors import NotAcceptable, UnknownFormat
 from .namespaces import ID, PREFIXES
 
-__all__ = ["Format", "NotAcceptable", "negotiate", "parse_accept", "prefers_html"]
+__all__ = ["Format", "NotAcceptable", "choose", "negotiate", "parse_accept", "prefers_html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +252,27 @@ def prefers_html(accept: str | None) -> bool:
         return negotiate(accept, (HTML, *DESCRIPTION, SPARQL_JSON)) is HTML
     except NotAcceptable:
         return False
+
+
+def choose(
+    accept: str | None,
+    offered: tuple[Format, ...],
+    format_param: str | None = None,
+    default: str | None = None,
+) -> Format:
+    """The format of an answer that may be a page: :data:`HTML` (when offered) for browsers
+    (:func:`prefers_html`) or ``format=html``; otherwise :func:`negotiate` among the other
+    formats offered. ``default`` (a ``format=`` value) stands in for an ``Accept`` that is
+    absent, empty or ``*/*`` — a saved query's preferred format."""
+    if HTML in offered:
+        if format_param and format_param.strip().lower() == "html":
+            return HTML
+        if not format_param and prefers_html(accept):
+            return HTML
+    data = tuple(f for f in offered if f is not HTML)
+    if not format_param and default and (not accept or accept.strip() in ("", "*/*")):
+        format_param = default
+    return negotiate(accept, data, format_param)
 
 
 def wants_problem_html(accept: str | None) -> bool:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import gzip
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from server import i18n
 from server.app import create_app
 from server.settings import load_settings
 from server.store import GraphStore
@@ -297,14 +299,63 @@ def test_downloads_equal_export_and_are_listed(backend, client, store) -> None:
     assert sizes["kigraph.nq"] == len(response.data)
 
 
-@pytest.mark.parametrize(("lang", "word"), [("de", "Datei"), ("en", "File")])
-def test_downloads_page_lists_every_file_with_its_link(client, lang, word) -> None:
+class _Table(HTMLParser):
+    """The visible text of a page, and its table rows as (link, text of each cell)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.rows: list[tuple[str | None, list[str]]] = []
+        self._row: list[str] | None = None
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row, self._href = [], None
+        elif tag == "td" and self._row is not None:
+            self._row.append("")
+        elif tag == "a" and self._row:
+            self._href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._row:
+            self.rows.append((self._href, self._row))
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._row:
+            self._row[-1] += data
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "columns"),
+    [("de", "Downloads", ["Datei", "Medientyp"]), ("en", "Downloads", ["File", "Media type"])],
+)
+def test_downloads_page_lists_every_file_with_a_working_link(client, lang, heading, columns):
+    """Issue 16: /downloads as HTML answered 500 (a missing text). Both languages: the
+    heading, the intro, one row per dump with its type and size, each link downloads it."""
     page = client.get(f"/downloads?lang={lang}", headers={"Accept": "text/html"})
     assert page.status_code == 200 and page.mimetype == "text/html"
-    text = page.get_data(as_text=True)
-    assert word in text
-    for entry in client.get("/downloads").get_json()["files"]:
-        assert f'href="{entry["url"]}"' in text, entry["name"]
+    parsed = _Table()
+    parsed.feed(page.get_data(as_text=True))
+    visible = " ".join(" ".join(parsed.text).split())
+    assert f"<h1>{heading}</h1>" in page.get_data(as_text=True)
+    assert " ".join(i18n.texts(lang)["downloads_intro"].split()) in visible
+    assert all(column in visible for column in columns)
+    files = client.get("/downloads").get_json()["files"]
+    rows = {href: cells for href, cells in parsed.rows}
+    assert len(rows) == len(files) > 0
+    for entry in files:
+        name, media_type, size = rows[entry["url"]]
+        assert name == entry["name"] and media_type.startswith(entry["media_type"])
+        assert int(size.replace(",", "")) == entry["bytes"]
+        path = entry["url"].removeprefix("http://localhost")
+        download = client.head(path)
+        assert download.status_code == 200, entry["name"]
+        assert int(download.headers["Content-Length"]) == entry["bytes"]
+        assert entry["name"] in download.headers["Content-Disposition"]
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from werkzeug.exceptions import MethodNotAllowed
 
+from .. import internal_queries
 from ..errors import BadRequest, NotFound
 
-EVERY_TRIPLE = "CONSTRUCT WHERE { ?s ?p ?o }"
+EVERY_TRIPLE = internal_queries.text("every-triple")
 
 
 def operation(rt, args) -> tuple[str, list[str]]:

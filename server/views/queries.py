@@ -9,20 +9,20 @@ source; ``GET /openapi.json`` and ``GET /api`` document them. Parameters are bou
 
 from __future__ import annotations
 
-import hashlib
 import json
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 
-from .. import formats, i18n, queries
+from .. import formats, queries
 from ..errors import NotAcceptable, NotFound
 from ..namespaces import ID, compact
 from ..openapi import build_openapi
 from .context import lang as _lang
 from .context import root_url as _root
 from .context import runtime as _runtime
+from .respond import PAGE_VARY, fresh, negotiated, render, respond, tag
 
 bp = Blueprint("queries", __name__)
 
@@ -42,28 +42,6 @@ def saved_queries() -> dict[str, queries.SavedQuery]:
     if key not in rt.memo:  # not setdefault(): its argument would re-parse every file each call
         rt.memo[key] = queries.load_queries(rt.settings.root)
     return rt.memo[key]
-
-
-def _render(template: str, **context) -> str:
-    lang = _lang()
-    return render_template(template, lang=lang, t=i18n.texts(lang), root=_root(), **context)
-
-
-def _etag(*parts: str) -> str:
-    digest = hashlib.sha256("\x1f".join((_runtime().version, *parts)).encode()).hexdigest()
-    return f'"{digest[:32]}"'
-
-
-def _finish(response: Response, etag: str, vary: str = "Accept") -> Response:
-    response.headers["ETag"] = etag
-    response.headers["Vary"] = vary
-    response.headers["Cache-Control"] = _runtime().cache_control
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def _not_modified(etag: str) -> bool:
-    return bool(request.if_none_match) and etag.strip('"') in request.if_none_match
 
 
 def _describe(query: queries.SavedQuery) -> dict:
@@ -98,32 +76,41 @@ def listing() -> Response:
     html = (
         formats.prefers_html(request.headers.get("Accept")) and request.args.get("format") != "json"
     )
-    etag = _etag("queries", "html" if html else "json", _lang())
-    if _not_modified(etag):
-        return _finish(Response(status=304), etag)
+    etag = tag("queries", "html" if html else "json", _lang())
     if html:
-        body = _render("queries.html", queries=all_queries)
-        return _finish(
-            Response(body, content_type=formats.HTML.media_type), etag, "Accept, Accept-Language"
+        return respond(
+            lambda: render("queries.html", queries=all_queries),
+            formats.HTML,
+            etag=etag,
+            vary=PAGE_VARY,
         )
-    body = json.dumps(
-        {"queries": [_describe(q) for q in all_queries]}, ensure_ascii=False, indent=1
+    return respond(
+        lambda: json.dumps(
+            {"queries": [_describe(q) for q in all_queries]}, ensure_ascii=False, indent=1
+        ),
+        "application/json",
+        etag=etag,
     )
-    return _finish(Response(body, content_type="application/json"), etag)
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    spec = _runtime().memo.setdefault(("queries", "openapi"), build_openapi(saved_queries(), "/"))
-    response = Response(json.dumps(spec, ensure_ascii=False), content_type="application/json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    memo = _runtime().memo
+    key = ("queries", "openapi")
+    if key not in memo:  # not setdefault(): its argument would be built on every request
+        memo[key] = build_openapi(saved_queries(), "/")
+    body = json.dumps(memo[key], ensure_ascii=False)
+    return respond(body, "application/json", etag=tag("openapi"), vary=None)
 
 
 @bp.get("/api")
 def api_page() -> Response:
-    body = _render("api.html", queries=sorted(saved_queries().values(), key=lambda q: q.name))
-    return Response(body, content_type=formats.HTML.media_type, headers={"Vary": "Accept-Language"})
+    return respond(
+        lambda: render("api.html", queries=sorted(saved_queries().values(), key=lambda q: q.name)),
+        formats.HTML,
+        etag=tag("api", _lang()),
+        vary="Accept-Language",
+    )
 
 
 @bp.get("/queries/<name>")
@@ -131,9 +118,8 @@ def run(name: str) -> Response:
     stem, dot, suffix = name.rpartition(".")
     if dot and suffix == "rq" and stem in saved_queries():
         query = saved_queries()[stem]
-        return _finish(
-            Response(query.text, content_type="application/sparql-query; charset=utf-8"),
-            _etag("source", stem),
+        return respond(
+            query.text, "application/sparql-query; charset=utf-8", etag=tag("source", stem)
         )
     explicit = None
     if dot and suffix in _SUFFIXES and stem in saved_queries():
@@ -149,7 +135,7 @@ def run(name: str) -> Response:
             + ".",
             tuple(f.essence for f in offered if f is not formats.HTML),
         )
-    fmt = explicit or _negotiate(query, offered)
+    fmt = explicit or negotiated(offered, default=query.format)
     args = {key: request.args.getlist(key) for key in request.args if key not in ("format", "lang")}
     store = _runtime().store
 
@@ -167,9 +153,9 @@ def run(name: str) -> Response:
         if not html:
             raise
         return _page(query, None, str(error), args, status=400)
-    etag = _etag("run", name, json.dumps(sorted(args.items())), fmt.name, _lang() if html else "")
-    if _not_modified(etag):
-        return _finish(Response(status=304), etag)
+    etag = tag("run", name, json.dumps(sorted(args.items())), fmt.name, _lang() if html else "")
+    if fresh(etag):
+        return respond(None, fmt, etag=etag, vary=PAGE_VARY if html else "Accept")
 
     def execute():
         return store.query(prepared.text, substitutions=prepared.substitutions)
@@ -181,24 +167,8 @@ def run(name: str) -> Response:
             body = _serialize(execute(), fmt)
     if html:
         return _page(query, prepared, None, args, result=result, etag=etag)
-    response = Response(body, content_type=fmt.media_type)
-    response.headers["Link"] = _page_links(
-        query, prepared, args, fmt, more=_has_more(body, fmt, prepared)
-    )
-    return _finish(response, etag)
-
-
-def _negotiate(query: queries.SavedQuery, offered) -> formats.Format:
-    accept = request.headers.get("Accept")
-    param = request.args.get("format")
-    if not param and formats.prefers_html(accept):
-        return formats.HTML
-    if param and param.lower() == "html":
-        return formats.HTML
-    plain = tuple(f for f in offered if f is not formats.HTML)
-    if not param and query.format and not (accept and accept.strip() not in ("*/*", "")):
-        param = query.format
-    return formats.negotiate(accept, plain, param)
+    links = _page_links(query, prepared, args, fmt, more=_has_more(body, fmt, prepared))
+    return respond(body, fmt, etag=etag, links=links)
 
 
 def _serialize(result, fmt: formats.Format) -> bytes:
@@ -228,16 +198,16 @@ def _url(query: queries.SavedQuery, args: dict[str, list[str]], **changes) -> st
     return f"{_root()}queries/{query.name}" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-def _page_links(query, prepared, args, fmt, *, more: bool) -> str:
+def _page_links(query, prepared, args, fmt, *, more: bool) -> list[str]:
     if not query.paginated:
-        return ""
+        return []
     extra = {"format": fmt.name} if "format" in request.args else {}
     links = [f'<{_url(query, args, page=1, **extra)}>; rel="first"']
     if prepared.page > 1:
         links.append(f'<{_url(query, args, page=prepared.page - 1, **extra)}>; rel="prev"')
     if more:
         links.append(f'<{_url(query, args, page=prepared.page + 1, **extra)}>; rel="next"')
-    return ", ".join(links)
+    return links
 
 
 def _table(result):
@@ -291,7 +261,7 @@ def _page(query, prepared, error, args, *, result=None, etag=None, status=200) -
     more = bool(
         prepared and rows is not None and query.paginated and len(rows) >= prepared.per_page
     )
-    body = _render(
+    body = render(
         "query.html",
         query=query,
         error=error,
@@ -308,11 +278,7 @@ def _page(query, prepared, error, args, *, result=None, etag=None, status=200) -
         next_url=_url(query, args, page=prepared.page + 1) if more else None,
         alternates=alternates,
     )
-    response = Response(body, status=status, content_type=formats.HTML.media_type)
-    if status != 200:
-        response.headers["Vary"] = "Accept, Accept-Language"
-        return response
-    return _finish(response, etag, "Accept, Accept-Language")
+    return respond(body, formats.HTML, status=status, etag=etag, vary=PAGE_VARY)
 
 
 def check_queries(app) -> None:

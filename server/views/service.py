@@ -6,7 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, request
 
-from .. import formats
+from .. import formats, internal_queries
+from .context import lang as current_lang
+from .respond import PAGE_VARY, negotiated, respond, tag
 
 UNION_NOTE_EN = (
     "Without FROM / FROM NAMED and without default-graph-uri / named-graph-uri the default graph "
@@ -60,10 +62,12 @@ def _endpoint_url(rt) -> str:
 
 def describe(rt) -> Response:
     accept = request.headers.get("Accept")
-    headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
     if formats.prefers_html(accept) and not request.args.get("format"):
-        return Response(query_page(rt), 200, headers, content_type=formats.HTML.media_type)
-    fmt = formats.negotiate(accept, formats.DESCRIPTION, request.args.get("format"))
+        lang = current_lang()
+        return respond(
+            lambda: query_page(rt), formats.HTML, etag=tag("sparql-page", lang), vary=PAGE_VARY
+        )
+    fmt = negotiated(formats.DESCRIPTION)
     endpoint = _endpoint_url(rt)
     key = (endpoint, fmt.name, rt.version)
     body = rt.memo.get(key)
@@ -75,14 +79,10 @@ def describe(rt) -> Response:
         else:
             body = ox.serialize(quads, format=fmt.ox)
         rt.memo[key] = body
-    return Response(body, 200, headers, content_type=fmt.media_type)
+    return respond(body, fmt, etag=tag("service-description", endpoint, fmt.name))
 
 
-EXAMPLE = """PREFIX kg: <https://w3id.org/kigraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?thing ?label WHERE {
-  ?thing rdfs:label ?label .
-} LIMIT 20"""
+EXAMPLE = internal_queries.text("form-example").rstrip()
 
 
 def query_page(rt) -> str:

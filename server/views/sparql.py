@@ -1,9 +1,9 @@
 """``/sparql`` (and ``/update``): the SPARQL 1.1 Protocol over HTTP — thin glue.
 
 HTTP ⇄ core: this module reads the protocol's request shapes, asks :mod:`server.formats` for the
-format and the query workers (:mod:`server.query_pool`) for the answer, and adds the HTTP
-things (ETag/304, the result cache, CORS, the truncation header). Errors are raised as
-KGErrors and rendered by :mod:`server.http_errors`.
+format and the query workers (:mod:`server.query_pool`) for the answer (or the result cache),
+and :func:`.respond.respond` makes the HTTP answer (ETag/304, CORS, the truncation header).
+Errors are raised as KGErrors and rendered by :mod:`server.http_errors`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import logging
 import os
 
 from flask import Blueprint, Response, request
-from werkzeug.wsgi import wrap_file
 
 from .. import formats, sparql
 from ..errors import (
@@ -25,6 +24,7 @@ from ..errors import (
 )
 from . import graph_store, service
 from .context import root_url, runtime
+from .respond import fresh, negotiated, respond
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("kigraph.sparql")
@@ -143,78 +143,57 @@ def graph_store_write():
 def answer(rt, query: str, dg: list, ng: list) -> Response:
     """The query operation as an HTTP response: negotiation, ETag/304, the result cache, the
     query workers, and large answers streamed from the file the worker wrote."""
-    settings = rt.settings
-    _check_size(query, settings.max_query_bytes)
+    _check_size(query, rt.settings.max_query_bytes)
     info = sparql.prepare(query)
     offered = formats.GRAPHS if info.is_graph else formats.RESULTS
-    format_param = ",".join(request.args.getlist("format")) or None
-    fmt = formats.negotiate(request.headers.get("Accept"), offered, format_param)
+    fmt = negotiated(offered, format_param=",".join(request.args.getlist("format")) or None)
     etag = hashlib.blake2b(
         f"{rt.version}\0{query}\0{dg}\0{ng}\0{fmt.name}".encode(), digest_size=12
     ).hexdigest()
-    headers = {**CORS, "Vary": "Accept", "Cache-Control": rt.cache_control}
-    if _matches(request.headers.get("If-None-Match"), etag):
-        return Response(status=304, headers={**headers, "ETag": f'"{etag}"'})
-    cached = rt.cache_get(etag)
-    if cached is None:
-        base_iri = root_url() + "sparql"  # relative IRIs resolve against the endpoint
-        if rt.isolated:
-            with rt.slots.take(request.remote_addr or "unknown"):
-                body, path, truncated = rt.generation.pool.answer(
-                    {
-                        "query": query,
-                        "format": fmt.name,
-                        "default_graphs": dg,
-                        "named_graphs": ng,
-                        "row_cap": settings.row_cap,
-                        "base_iri": base_iri,
-                    }
-                )
-            if path is not None:
-                return _file_response(path, fmt, headers, truncated)
-            result = sparql.Answer(body, truncated)
-        else:
-            result = sparql.execute(
-                rt.store,
-                query,
-                info,
-                fmt,
-                default_graph_uris=dg,
-                named_graph_uris=ng,
-                row_cap=settings.row_cap,
-                base_iri=base_iri,
+    if fresh(etag):
+        return respond(None, fmt, etag=etag, cors=CORS)
+    body, truncated = _result(rt, query, info, fmt, dg, ng, etag)
+    headers = {"X-KIGraph-Truncated": "true"} if truncated else None
+    return respond(body, fmt, etag=etag, cors=CORS, headers=headers)
+
+
+def _result(rt, query: str, info, fmt, dg: list, ng: list, key: str):
+    """``(body, truncated)``: from the result cache, or run by the query workers; a large body
+    is the open file its worker wrote (gone from the disk once opened, not cached)."""
+    cached = rt.cache_get(key)
+    if cached is not None:
+        return cached
+    settings = rt.settings
+    base_iri = root_url() + "sparql"  # relative IRIs resolve against the endpoint
+    if rt.isolated:
+        with rt.slots.take(request.remote_addr or "unknown"):
+            body, path, truncated = rt.generation.pool.answer(
+                {
+                    "query": query,
+                    "format": fmt.name,
+                    "default_graphs": dg,
+                    "named_graphs": ng,
+                    "row_cap": settings.row_cap,
+                    "base_iri": base_iri,
+                }
             )
-        cached = rt.cache_put(etag, result)
-    body, truncated = cached
-    if truncated:
-        headers["X-KIGraph-Truncated"] = "true"
-    response = Response(body, 200, headers, content_type=fmt.media_type)
-    response.set_etag(etag)
-    return response
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    return if_none_match.strip() == "*" or etag in if_none_match
-
-
-def _file_response(path: str, fmt, headers: dict, truncated: bool) -> Response:
-    """A large answer, sent from the file its worker wrote; the file is gone once opened."""
-    handle = open(path, "rb")  # noqa: SIM115 — closed by the response
-    os.unlink(path)
-    size = os.fstat(handle.fileno()).st_size
-    if truncated:
-        headers["X-KIGraph-Truncated"] = "true"
-    response = Response(
-        wrap_file(request.environ, handle),
-        200,
-        headers,
-        content_type=fmt.media_type,
-        direct_passthrough=True,
-    )
-    response.content_length = size
-    return response
+        if path is not None:
+            handle = open(path, "rb")  # noqa: SIM115 — closed by the response
+            os.unlink(path)
+            return handle, truncated
+        result = sparql.Answer(body, truncated)
+    else:
+        result = sparql.execute(
+            rt.store,
+            query,
+            info,
+            fmt,
+            default_graph_uris=dg,
+            named_graph_uris=ng,
+            row_cap=settings.row_cap,
+            base_iri=base_iri,
+        )
+    return rt.cache_put(key, result)
 
 
 def _update(rt, text: str):
@@ -236,7 +215,7 @@ def _update(rt, text: str):
     sparql.prepare(text, update=True)
     sparql.execute_update(rt.store, text)
     rt.updated()
-    return Response(status=204, headers=CORS)
+    return respond(None, None, status=204, vary=None, cors=CORS, cache=False)
 
 
 @bp.route("/update", methods=["POST"], provide_automatic_options=False)
@@ -251,10 +230,11 @@ def update_endpoint():
 @bp.route("/sparql", methods=["OPTIONS"])
 @bp.route("/update", methods=["OPTIONS"])
 def preflight():
-    headers = dict(PREFLIGHT)
-    headers["Access-Control-Allow-Headers"] = request.headers.get(
-        "Access-Control-Request-Headers",
-        "Accept, Content-Type, Authorization, If-None-Match",
-    )
-    headers["Allow"] = "GET, POST, HEAD, OPTIONS"
-    return Response(status=204, headers=headers)
+    headers = {
+        "Access-Control-Allow-Headers": request.headers.get(
+            "Access-Control-Request-Headers",
+            "Accept, Content-Type, Authorization, If-None-Match",
+        ),
+        "Allow": "GET, POST, HEAD, OPTIONS",
+    }
+    return respond(None, None, status=204, vary=None, cors=PREFLIGHT, cache=False, headers=headers)

@@ -13,27 +13,17 @@ import json
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response
 
-from .. import exports, formats, i18n, queries
+from .. import exports, formats, i18n, internal_queries, queries
 from ..namespaces import ID, PREFIXES
 from .context import lang as _lang
 from .context import memo as _memo
 from .context import root_url as _root
 from .context import runtime as _runtime
+from .respond import PAGE_VARY, render, respond, tag
 
 bp = Blueprint("ui", __name__)
-
-
-def _render(template: str, lang: str, **context) -> str:
-    return render_template(template, lang=lang, t=i18n.texts(lang), root=_root(), **context)
-
-
-def _html(body: str) -> Response:
-    response = Response(body, 200, content_type=formats.HTML.media_type)
-    response.headers["Vary"] = "Accept, Accept-Language"
-    response.headers["Cache-Control"] = _runtime().cache_control
-    return response
 
 
 def _saved() -> dict[str, queries.SavedQuery]:
@@ -84,13 +74,7 @@ def editor_text(query: queries.SavedQuery) -> str:
     return text[: match.end()] + "\n" + block + text[match.end() :].lstrip("\n")
 
 
-DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/kigraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?cooperation ?name ?rank WHERE {
-  ?cooperation a kg:Cooperation ; kg:articleRank ?rank ; rdfs:label ?name .
-  FILTER(LANG(?name) = "de")
-} ORDER BY ?rank
-"""
+DEFAULT_QUERY = internal_queries.text("editor-default")
 
 
 def editor_config(lang: str) -> dict:
@@ -118,7 +102,7 @@ def editor_config(lang: str) -> dict:
 def sparql_page(rt, union_de: str, union_en: str, example: str, options: list[tuple]) -> str:
     """The browser page of ``GET /sparql`` (called by :mod:`.service`)."""
     lang = _lang()
-    return _render(
+    return render(
         "sparql.html",
         lang,
         config=editor_config(lang),
@@ -141,6 +125,12 @@ def network_graph():
 @bp.get("/explore")
 def explore() -> Response:
     lang = _lang()
+    return respond(
+        lambda: _explore_page(lang), formats.HTML, etag=tag("explore", lang), vary=PAGE_VARY
+    )
+
+
+def _explore_page(lang: str) -> str:
     graph = network_graph()
     initiatives = sorted(
         (
@@ -160,7 +150,7 @@ def explore() -> Response:
         "lang": lang,
         "kinds": {k: v[lang] for k, v in exports.KINDS.items()},
     }
-    body = _render(
+    return render(
         "explore.html",
         lang,
         config=config,
@@ -168,7 +158,6 @@ def explore() -> Response:
         roles=sorted(roles.items(), key=lambda x: x[1].lower()),
         initiatives=initiatives,
     )
-    return _html(body)
 
 
 @bp.get("/explore/network.json")
@@ -177,10 +166,7 @@ def network_json() -> Response:
         "network.json",
         lambda: json.dumps(exports.cytoscape(network_graph()), ensure_ascii=False),
     )
-    response = Response(body, 200, content_type="application/json")
-    response.headers["Cache-Control"] = _runtime().cache_control
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return respond(body, "application/json", etag=tag("network.json"), vary=None)
 
 
 # --- the funding view ----------------------------------------------------------------------
@@ -196,7 +182,12 @@ def funding() -> Response:
         "lang": lang,
         "texts": _funding_texts(lang),
     }
-    return _html(_render("funding.html", lang, config=config))
+    return respond(
+        lambda: render("funding.html", lang, config=config),
+        formats.HTML,
+        etag=tag("funding", lang),
+        vary=PAGE_VARY,
+    )
 
 
 def _funding_texts(lang: str) -> dict[str, str]:
