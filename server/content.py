@@ -1,6 +1,6 @@
 """Read the repository's content directories and turn them into quads.
 
-Pure: no Flask, no on-disk store. Conventions (see README, "Layout"):
+Pure: no Flask, no on-disk store. Conventions (see docs/development.md, "Layout"):
 
 - ``ontology/kigraph.ttl`` → graph ``…/graph/ontology``; every other ``ontology/X.ttl`` →
   ``…/graph/X`` (so ``ontology/shapes.ttl`` → ``…/graph/shapes``).

@@ -71,6 +71,7 @@ TEXT = {
         "de": "Daten und Ontologie: CC BY 4.0 · Code: MIT",
         "en": "Data and ontology: CC BY 4.0 · Code: MIT",
     },
+    "licence_of_data": {"de": "Lizenz: CC BY 4.0.", "en": "Licence: CC BY 4.0."},
     "licence_own_data": {
         "de": "Daten: Ihre Dateien, unter der Lizenz ihrer Urheber · KI-Graph-Code: MIT",
         "en": "Data: your files, under their authors' licence · KI-Graph code: MIT",
@@ -84,9 +85,9 @@ TEXT = {
     "definition": {"de": "Definition", "en": "Definition"},
     "file": {"de": "Datei", "en": "File"},
     "downloads_intro": {
-        "de": "Der ganze Datensatz in jedem RDF-Format, auch gzip-komprimiert (CC BY 4.0), "
+        "de": "Der ganze Datensatz in jedem RDF-Format, auch gzip-komprimiert, "
         "und das Kooperationsnetz für Graph-Werkzeuge. Neu geschrieben bei jeder Datenversion.",
-        "en": "The whole dataset in every RDF format, also gzip-compressed (CC BY 4.0), and "
+        "en": "The whole dataset in every RDF format, also gzip-compressed, and "
         "the cooperation network for graph tools. Written anew for each data version.",
     },
     "size": {"de": "Größe", "en": "Size"},

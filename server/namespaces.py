@@ -1,6 +1,6 @@
 """IRI namespaces of KI-Graph and the standard prefixes we use everywhere.
 
-Our IRI scheme (see README, "IRIs"):
+Our IRI scheme (see docs/data-model.md, "IRIs"):
 
 - ``BASE``       https://w3id.org/kigraph/
 - ``KG``         ontology terms, ``…/ontology#Initiative``

@@ -9,8 +9,8 @@ The setting (``KIGRAPH_BACKEND``)::
 
 The part before ``#`` is the query URL (``sparql+`` removed). Options after ``#``: ``update=``
 and ``store=`` (URLs or paths; default: ``update``/``store`` beside a query URL ending in
-``/query``, else none), ``union=server|graphs`` (see :mod:`server.remote`), ``user=``/``password=`` (HTTP basic
-auth, e.g. Virtuoso's ``dba`` for the GSP).
+``/query``, else none), ``union=server|graphs`` (see :mod:`server.remote`),
+``user=``/``password=`` (HTTP basic auth, e.g. Virtuoso's ``dba`` for the GSP).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Service settings: one frozen dataclass, read from arguments and ``KIGRAPH_*`` variables here.
 
-Every field is documented in README ("Settings"); a test checks that each ``KIGRAPH_*`` variable
+Every field is documented in docs/settings.md; a test checks that each ``KIGRAPH_*`` variable
 named here appears there. Precedence: explicit argument > environment variable > default.
 """
 
@@ -141,5 +141,5 @@ def load_settings(
 
 
 def environment_variables() -> list[str]:
-    """The names of all ``KIGRAPH_*`` variables (for the README check)."""
+    """The names of all ``KIGRAPH_*`` variables (for the docs check)."""
     return [_ENV_PREFIX + f.name.upper() for f in fields(Settings)]

@@ -5,7 +5,7 @@ built store, and the in-process app on both backends (issue 9).
 ``remote`` (``KIGRAPH_BACKEND=sparql+http://…``, :class:`server.remote.RemoteStore`, against a
 real ``oxigraph serve --union-default-graph`` started here with the curated graph pushed into
 it), so every test that takes them runs twice: ``test_x[embedded]``, ``test_x[remote]``.
-``KIGRAPH_TEST_BACKEND`` points the remote runs at a store you started instead (README,
+``KIGRAPH_TEST_BACKEND`` points the remote runs at a store you started instead (docs/backends.md,
 "Backends").
 """
 

@@ -5,7 +5,7 @@ The rest of the in-process suite runs on both backends through the conftest's pa
 ``app``/``client`` (``test_x[embedded]``, ``test_x[remote]``); the remote store is a real
 ``oxigraph serve --union-default-graph`` (PyPI ``oxigraph``) the conftest starts, with the curated
 graph pushed by ``RemoteStore.push`` (``kigraph load --push``). Virtuoso (Debian
-``virtuoso-opensource``) is an optional run: set ``KIGRAPH_TEST_BACKEND`` to its URL (README,
+``virtuoso-opensource``) is an optional run: set ``KIGRAPH_TEST_BACKEND`` to its URL (docs/backends.md,
 "Backends") and the remote runs use it instead of starting Oxigraph.
 """
 

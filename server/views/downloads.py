@@ -17,7 +17,6 @@ from .context import memo, root_url, runtime
 from .documents import base, page, store
 from .respond import CORS, PAGE_VARY, respond, tag
 
-LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 _THINGS = internal_queries.text("sitemap-things")
 
 
@@ -44,7 +43,11 @@ def downloads() -> Response:
     etag = tag("downloads", lang, request.headers.get("Accept", ""))
     if formats.prefers_html(request.headers.get("Accept")):
         return respond(lambda: _page(listing, lang), formats.HTML, etag=etag, vary=PAGE_VARY)
-    document = {"data_version": store().data_version, "licence": LICENCE, "files": listing}
+    document = {
+        "data_version": store().data_version,
+        "licence": runtime().licence,
+        "files": listing,
+    }
     return respond(json.dumps(document, indent=1), "application/json", etag=etag)
 
 
@@ -62,7 +65,7 @@ def _page(listing: list[dict], lang: str) -> str:
         "listing.html",
         lang=lang,
         heading=t["downloads"],
-        intro=t["downloads_intro"],
+        intro=t["downloads_intro"] + (f" {t['licence_of_data']}" if runtime().licence else ""),
         columns=[t["file"], t["media_type"], f"{t['size']} ({t['bytes']})"],
         rows=rows,
         alternates=[],

@@ -18,7 +18,7 @@ from ..errors import NotFound
 from ..namespaces import KG, SCHEMA, compact
 from ..rdf_output import serialize_triples
 from .context import lang as current_lang
-from .context import root_url
+from .context import root_url, runtime
 from .documents import (
     alternates,
     base,
@@ -164,5 +164,6 @@ def _schema_org(view: describe.View, lang: str) -> dict:
             doc[key] = view.labels[language]
     if view.same_as:
         doc["sameAs"] = view.same_as
-    doc["license"] = "https://creativecommons.org/licenses/by/4.0/"
+    if runtime().licence:  # files served with --data are the user's: no licence of ours
+        doc["license"] = runtime().licence
     return doc

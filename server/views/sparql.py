@@ -144,7 +144,7 @@ def answer(rt, query: str, dg: list, ng: list) -> Response:
     """The query operation as an HTTP response: negotiation, ETag/304, the result cache, the
     query workers, and large answers streamed from the file the worker wrote."""
     _check_size(query, rt.settings.max_query_bytes)
-    info = sparql.prepare(query)
+    info = sparql.prepare(query, updates_enabled=rt.settings.update_enabled)
     offered = formats.GRAPHS if info.is_graph else formats.RESULTS
     fmt = negotiated(offered, format_param=",".join(request.args.getlist("format")) or None)
     etag = hashlib.blake2b(
