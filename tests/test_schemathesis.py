@@ -1,4 +1,4 @@
-"""schemathesis against ``/openapi.json`` on a live server (uWSGI, 2 workers).
+"""schemathesis against ``/openapi.json`` on a live server (`kigraph serve`).
 
 Every check of schemathesis runs except the two that judge *which values* the server should
 accept — ``positive_data_acceptance`` and ``negative_data_rejection``: the saved queries' enum
