@@ -57,12 +57,18 @@ from .store import (
 ADDED_GRAPH = GRAPH + "added/"
 
 
-def build_from_files(files: Sequence[Path], link: Path) -> GraphStore:
+def build_from_files(
+    files: Sequence[Path], link: Path, *, log: Callable[[str], None] | None = None
+) -> GraphStore:
     """``files`` (as :meth:`GraphStore.from_files` reads them) in an on-disk store, which
-    ``link`` then points to — so that they are served like the curated store."""
+    ``link`` then points to — so that they are served like the curated store. ``log`` hears
+    of each phase, with its time."""
+    phases = _Phases(log)
     memory = GraphStore.from_files(files)
+    phases.done(f"read {len(files)} file{'s' if len(files) != 1 else ''}: {len(memory):,} quads")
     link = Path(link)
     with _build_lock(link):
+        phases.restart()
         parent, name = link.parent, link.name
         previous = Path(os.path.realpath(link)) if link.is_symlink() else None
         _clean(parent, name, keep={previous})
@@ -77,7 +83,25 @@ def build_from_files(files: Sequence[Path], link: Path) -> GraphStore:
         os.symlink(final.name, swap)
         os.replace(swap, link)
         _clean(parent, name, keep={final})
+        phases.done(f"stored them in {final}")
     return GraphStore.open(link)
+
+
+class _Phases:
+    """Tells ``log`` what each phase of a build did and how long it took."""
+
+    def __init__(self, log: Callable[[str], None] | None) -> None:
+        self.log = log or (lambda _message: None)
+        self.restart()
+
+    def restart(self) -> None:
+        """The next phase starts now (time spent waiting for the lock is nobody's phase)."""
+        self.started = time.perf_counter()
+
+    def done(self, message: str) -> None:
+        now = time.perf_counter()
+        self.log(f"{message} ({now - self.started:.1f} s)")
+        self.started = now
 
 
 # --- building --------------------------------------------------------------------------------
@@ -130,27 +154,27 @@ def build(
     progress: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """:func:`build_store`, also reporting what ``--add`` did (for the CLI and the bench)."""
+    """:func:`build_store`, also reporting what ``--add`` did (for the CLI and the bench).
+
+    ``log`` hears of each phase as it ends — parsed, validated, stored, inferred, each added
+    file, described, swapped in — with its time."""
     started = time.perf_counter()
-    say = log or (lambda _message: None)
+    phases = _Phases(log)
     add = [Path(p) for p in add]
     _check_added(add)
-    content = load_content(root)
+    content = _parsed(root, phases)
     if validate:
-        from .validation import validate as run_validation
-
-        report = run_validation(content)
-        if not report.ok:
-            raise ValidationFailed(report)
-        say(f"validated {len(content.files)} files, {len(content)} quads")
+        _validated(content, phases)
     store_dir = Path(store_dir)
     with _build_lock(store_dir):
-        return _build_locked(content, store_dir, add, progress, say, started)
+        phases.restart()
+        return _build_locked(content, store_dir, add, progress, phases, started)
 
 
-def ensure_store(settings: Any) -> GraphStore:
+def ensure_store(settings: Any, *, log: Callable[[str], None] | None = None) -> GraphStore:
     """The store ``kigraph serve`` uses: the ``--data`` files in memory if given, else the
-    on-disk store at ``settings.store``, built from ``settings.root`` first if there is none."""
+    on-disk store at ``settings.store``, built from ``settings.root`` first if there is none
+    (``log`` hears of each phase of that build, as for :func:`build`)."""
     if settings.data_files:
         return GraphStore.from_files(list(settings.data_files))
     try:
@@ -158,17 +182,31 @@ def ensure_store(settings: Any) -> GraphStore:
     except StoreMissing:
         pass
     store_dir = Path(settings.store)
-    content = load_content(settings.root)
+    phases = _Phases(log)
+    phases.log(f"no store at {store_dir} yet: building it from {settings.root}")
+    content = _parsed(settings.root, phases)
+    _validated(content, phases)
+    with _build_lock(store_dir):
+        with contextlib.suppress(StoreMissing):  # another process built it meanwhile
+            return GraphStore.open(store_dir)
+        phases.restart()
+        result = _build_locked(content, store_dir, [], False, phases, time.perf_counter())
+    return result.store
+
+
+def _parsed(root: Path, phases: _Phases) -> Content:
+    content = load_content(root)
+    phases.done(f"parsed {len(content.files)} files in {root}: {len(content):,} quads")
+    return content
+
+
+def _validated(content: Content, phases: _Phases) -> None:
     from .validation import validate as run_validation
 
     report = run_validation(content)
     if not report.ok:
         raise ValidationFailed(report)
-    with _build_lock(store_dir):
-        with contextlib.suppress(StoreMissing):  # another process built it meanwhile
-            return GraphStore.open(store_dir)
-        result = _build_locked(content, store_dir, [], False, lambda _m: None, time.perf_counter())
-    return result.store
+    phases.done("validated: SHACL shapes and violation queries")
 
 
 def _build_locked(
@@ -176,7 +214,7 @@ def _build_locked(
     store_dir: Path,
     add: list[Path],
     progress: bool,
-    say: Callable[[str], None],
+    phases: _Phases,
     started: float,
 ) -> BuildResult:
     parent, name = store_dir.parent, store_dir.name
@@ -196,15 +234,15 @@ def _build_locked(
     try:
         store = ox.Store(str(tmp))
         store.bulk_extend(content.quads())
+        phases.done(f"stored {len(content):,} quads in a new store")
         data_graphs = [f.graph for f in content.files if f.path.startswith("data/")]
         inferred = materialise(store, data_graphs)
-        say(f"loaded {len(content)} quads, materialised {inferred} more")
+        phases.done(f"inference: materialised {inferred:,} more triples")
         digest = hashlib.sha256(content.version.encode())
         for path in add:
             added.append(_add_file(store, path, digest, progress))
-            say(
-                f"added {path}: {added[-1].triples:,} triples in {added[-1].seconds:.1f} s "
-                f"({added[-1].rate:,.0f} triples/s)"
+            phases.done(
+                f"added {path}: {added[-1].triples:,} triples, {added[-1].rate:,.0f} triples/s"
             )
         version = digest.hexdigest() if add else content.version
         describe_dataset(store, version, _modified(content, add), curated=True)
@@ -214,6 +252,7 @@ def _build_locked(
         store.optimize()
         del store
         gc.collect()  # close RocksDB before the directory moves
+        phases.done("described the dataset (…/graph/dataset) and compacted the store")
         final = parent / f"{name}-{version[:12]}-{_next_generation(parent, name)}"
         os.rename(tmp, final)
         _fsync_dir(parent)
@@ -221,6 +260,7 @@ def _build_locked(
         os.symlink(final.name, link)
         os.replace(link, store_dir)  # the atomic swap
         _fsync_dir(parent)
+        phases.done(f"swapped in: {store_dir} → {final.name}")
     except OSError as exc:  # disk full, file too large, no permission …
         shutil.rmtree(tmp, ignore_errors=True)
         kept = f"the store {store_dir} is unchanged" if previous else "no store was made"

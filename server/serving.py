@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 from .errors import KGError, StoreError
@@ -84,51 +84,70 @@ def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool
 
 
 def run_server(settings: Settings, *, access_log: bool = True, verbose: bool = False) -> None:
-    """Serve ``settings.host:settings.port`` until SIGTERM/SIGINT. Blocks."""
+    """Serve ``settings.host:settings.port`` until SIGTERM/SIGINT. Blocks.
+
+    On stderr, a line per phase of getting ready (each phase of building the store, if it has
+    to be built), then the URL it listens on; Granian's own lines only if ``verbose``."""
     if settings.data_files:
         settings = _with_data_store(settings)
     elif settings.backend == "embedded":
-        print(f"kigraph serve: {_ensure_store_elsewhere(settings)}", file=sys.stderr)
-    _check_address(settings)
+        _say(_in_child(lambda: _describe(_ensure_store(settings))))
+    settings = _check_address(settings)
     os.environ.update(environment(settings))
     server = granian_server(settings, access_log=access_log, verbose=verbose)
-    print(f"kigraph serve: listening on {settings.public_root}", file=sys.stderr, flush=True)
+    _say(f"listening on {listening_url(settings)}")
     server.serve()
 
 
-def _check_address(settings: Settings) -> None:
-    """Refuse an address we cannot listen on with one line (Granian would panic)."""
+def listening_url(settings: Settings) -> str:
+    """The URL of the address served (and, if ``public_url`` differs, where links point)."""
+    url = replace(settings, public_url="").public_root
+    if settings.public_root != url:
+        return f"{url} (links point to {settings.public_root})"
+    return url
+
+
+def _say(message: str) -> None:
+    print(f"kigraph serve: {message}", file=sys.stderr, flush=True)
+
+
+def _check_address(settings: Settings) -> Settings:
+    """Refuse an address we cannot listen on with one line (Granian would panic); port 0 (any
+    free port) becomes the port the system picked, so that the URL printed is true."""
     try:
         infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
         with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(infos[0][4])
+            port = probe.getsockname()[1]
     except OSError as error:
         raise KGError(
             f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
             status=500,
         ) from None
+    return replace(settings, port=port)
 
 
 def _with_data_store(settings: Settings) -> Settings:
     """``--data`` files, loaded into a store of their own (``var/data-store``), served instead."""
-    from dataclasses import replace
-
     from .build import build_from_files
 
     link = Path(settings.store).absolute().parent / "data-store"
     files = list(settings.data_files)
-    print(
-        f"kigraph serve: {_in_child(lambda: repr(build_from_files(files, link)))}", file=sys.stderr
-    )
+    _say(_in_child(lambda: _describe(build_from_files(files, link, log=_say))))
     return replace(settings, store=link, data_files=())
 
 
-def _ensure_store_elsewhere(settings: Settings) -> str:
-    """Build the on-disk store if missing, and describe it."""
+def _ensure_store(settings: Settings):
+    """The on-disk store, built first (saying so, phase by phase) if it is missing."""
     from .build import ensure_store
 
-    return _in_child(lambda: repr(ensure_store(settings)))
+    return ensure_store(settings, log=_say)
+
+
+def _describe(store) -> str:
+    where = f" ({store.location.name})" if store.location else ""
+    return f"serving the store {store.path}{where}, data version {store.data_version[:12]}"
 
 
 def _in_child(work):

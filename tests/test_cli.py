@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from server.cli_output import cell
+from server.namespaces import PREFIXES, XSD
 from server.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,7 +92,7 @@ CONSTRUCT = "CONSTRUCT WHERE { <https://w3id.org/kigraph/id/initiative/dfki> kg:
 @pytest.mark.parametrize(
     ("query", "fmt", "expect"),
     [
-        (SELECT, "table", "id:org/bund"),
+        (SELECT, "table", "<https://w3id.org/kigraph/id/org/bund>"),
         (SELECT, "csv", "https://w3id.org/kigraph/id/org/bund"),
         (SELECT, "tsv", "<https://w3id.org/kigraph/id/org/bund>"),
         (SELECT, "json", '"value":"https://w3id.org/kigraph/id/org/bund"'),
@@ -118,7 +123,7 @@ def test_query_table_is_aligned(kigraph, built_store: Path) -> None:
 def test_query_from_file(kigraph, built_store: Path, tmp_path: Path) -> None:
     (tmp_path / "q.rq").write_text(SELECT)
     result = kigraph("query", "--file", str(tmp_path / "q.rq"), "--store", str(built_store))
-    assert result.returncode == 0 and "id:org/bund" in result.stdout
+    assert result.returncode == 0 and "<https://w3id.org/kigraph/id/org/bund>" in result.stdout
 
 
 def test_query_syntax_error_marks_the_position(kigraph, built_store: Path) -> None:
@@ -129,6 +134,74 @@ def test_query_syntax_error_marks_the_position(kigraph, built_store: Path) -> No
     at = next(i for i, line in enumerate(lines) if line.endswith("?s nope:x ?o }"))
     assert lines[at + 1].index("^") == lines[at].index("nope:x") + len("nope:x")
     assert "Traceback" not in result.stderr
+
+
+# --- output that pastes back, and pages ------------------------------------------------------
+
+THING = re.compile(r"<https://w3id\.org/kigraph/id/[^>\s]+>")
+
+
+def test_printed_iris_paste_into_a_query(kigraph, built_store: Path) -> None:
+    """An IRI that `kigraph run` prints works, as printed, in `kigraph query` and as the
+    parameter of another saved query; so does a prefixed name it prints."""
+    common = ("--store", str(built_store), "--root", str(REPO))
+    listed = kigraph("run", "organisations", *common)
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if "/id/org/dfki>" in line)
+    iri = THING.search(row).group()
+    kind = re.search(r"\bkg:\w+", row).group()
+    query = f"SELECT ?label WHERE {{ {iri} a {kind} ; rdfs:label ?label }}"
+    found = kigraph("query", query, "--store", str(built_store))
+    assert found.returncode == 0, found.stderr
+    assert '"German Research Center for Artificial Intelligence (DFKI)"@en' in found.stdout
+    again = kigraph("run", "organisation-initiatives", "--param", f"agent={iri}", *common)
+    assert again.returncode == 0, again.stderr
+    assert "<https://w3id.org/kigraph/id/initiative/dfki>" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        ox.NamedNode("https://w3id.org/kigraph/id/org/dfki"),
+        ox.NamedNode("https://w3id.org/kigraph/ontology#Initiative"),
+        ox.NamedNode("https://w3id.org/kigraph/ontology#-odd."),
+        ox.NamedNode("http://example.org/a(b)"),
+        ox.Literal('say "hi" \\ back\nslash\ttab'),
+        ox.Literal("Künstliche Intelligenz", language="de"),
+        ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
+        ox.Literal("-1.5", datatype=ox.NamedNode(XSD + "decimal")),
+        ox.Literal(1.5e3),  # "1500"^^xsd:double: bare, it would read as an integer
+        ox.Literal("INF", datatype=ox.NamedNode(XSD + "double")),
+        ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+        ox.Literal("2024-05-01", datatype=ox.NamedNode(XSD + "date")),
+        ox.Literal("x", datatype=ox.NamedNode("http://example.org/type")),
+    ],
+    ids=str,
+)
+def test_table_cells_are_sparql(term) -> None:
+    """Every cell of the table reads back, in a query with the CLI's prefixes, as its term."""
+    query = f"SELECT ?x WHERE {{ BIND({cell(term)} AS ?x) }}"
+    (row,) = ox.Store().query(query, prefixes=dict(PREFIXES))
+    assert row["x"] == term
+
+
+def test_query_says_when_its_limit_cut_the_answer(kigraph, built_store, monkeypatch) -> None:
+    monkeypatch.setenv("KIGRAPH_ROW_CAP", "2")  # caps the HTTP endpoint, never the CLI
+
+    def query(text: str) -> tuple[list[str], str]:
+        result = kigraph("query", text, "--format", "csv", "--store", str(built_store))
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()[1:], result.stderr
+
+    everything, said = query(SELECT)
+    assert len(everything) > 3 and said == ""
+    first, said = query(SELECT + " LIMIT 2")
+    assert first == everything[:2]
+    assert "LIMIT 2 cut the answer; more rows follow: LIMIT 2 OFFSET 2 gives the next" in said
+    rest, said = query(SELECT + f" LIMIT {len(everything)} OFFSET 2")  # as told, larger
+    assert rest == everything[2:] and said == ""
+    inner, said = query(f"SELECT * WHERE {{ {{ {SELECT} LIMIT 1 }} }}")
+    assert len(inner) == 1 and said == ""  # a sub-select's LIMIT is not the answer's
 
 
 @pytest.mark.parametrize(
@@ -242,6 +315,39 @@ def test_load_add(kigraph, store_copy: Path, tmp_path: Path) -> None:
     assert graphs["https://w3id.org/kigraph/graph/added/extra"] == 1000
     assert graphs["https://w3id.org/kigraph/graph/added/more"] == 1
     assert GraphStore.open(store_copy).data_version != before
+
+
+def test_load_reports_each_phase_and_the_whole_time(kigraph, store_copy: Path, tmp_path):
+    """One line per phase as it ends, the files it wrote, and a total that is the whole run."""
+    extra = tmp_path / "extra.nt"
+    write_ntriples(extra, 100)
+    argv = ["load", "--root", str(REPO), "--store", str(store_copy), "--add", str(extra)]
+    started = time.monotonic()
+    result = kigraph(*argv, "--no-progress")
+    wall = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    phases = [line for line in result.stderr.splitlines() if line.startswith("kigraph load: ")]
+    directory = store_copy.parent / "downloads" / GraphStore.open(store_copy).data_version
+    expected = [
+        f"parsed 7 files in {REPO}",
+        "validated",
+        "stored",
+        "inference: materialised",
+        f"added {extra}: 100 triples",
+        "described the dataset",
+        f"swapped in: {store_copy} → store-",
+        f"wrote 12 dumps of the whole dataset to {directory}",
+        f"wrote 5 cooperation-network exports to {directory}",
+    ]
+    assert len(phases) == len(expected), result.stderr
+    for line, start in zip(phases, expected, strict=True):
+        assert line.startswith(f"kigraph load: {start}") and line.endswith(" s)"), line
+    assert f"download files in {directory}:" in result.stdout
+    listed = re.findall(r"^  (kigraph\S*) \(", result.stdout, re.M)
+    assert len(listed) == 17 and "kigraph.trig.gz" in listed
+    assert all((directory / name).is_file() for name in listed)
+    total = float(re.search(r"^kigraph load: done, ([0-9.]+) s in all$", result.stdout, re.M)[1])
+    assert total >= wall - 1.0, (total, wall)  # the rest: starting and ending Python
 
 
 def test_load_add_counts_quads_that_keep_their_graphs(kigraph, store_copy: Path, tmp_path):
@@ -374,20 +480,42 @@ def test_locked_store(kigraph, built_store: Path, tmp_path: Path) -> None:
 # --- serve and docs --------------------------------------------------------------------------
 
 
+def _lines_until(stream, end: str, process, seconds: float) -> list[str]:
+    """Lines of ``stream`` up to the first that contains ``end``."""
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    while not lines or end not in lines[-1]:
+        assert process.poll() is None, "".join(lines) + stream.read()
+        assert time.monotonic() < deadline, "".join(lines)
+        if select.select([stream], [], [], 0.2)[0]:
+            lines.append(stream.readline())
+    return [line.rstrip("\n") for line in lines]
+
+
 def test_serve_builds_the_store_first(tmp_path: Path) -> None:
+    """`kigraph serve` on a fresh machine: a line per phase of the build, then a URL that
+    answers; Granian's own banners only with --verbose. Stopped, it exits 0."""
     store = tmp_path / "var" / "store"
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--store", str(store), "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with open(tmp_path / "stdout", "w") as stdout:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--store", str(store), "--port", "0"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     try:
-        deadline = time.monotonic() + 60
-        while not store.is_symlink():
-            assert serve.poll() is None, serve.stderr.read()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        said = _lines_until(serve.stderr, "listening on", serve, 60)
+        url = re.fullmatch(r"kigraph serve: listening on (http://127\.0\.0\.1:(\d+)/)", said[-1])
+        assert url and url[2] != "0", said
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url[1] + "healthz", timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
     finally:
         serve.terminate()
         try:
@@ -395,8 +523,25 @@ def test_serve_builds_the_store_first(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             serve.kill()
             serve.wait()
+    phases = [
+        f"no store at {store} yet: building it",
+        "parsed 7 files",
+        "validated",
+        "stored",
+        "inference",
+        "described the dataset",
+        f"swapped in: {store} → store-",
+        f"serving the store {store} (store-",
+        "listening on http://127.0.0.1:",
+    ]
+    assert len(said) == len(phases), said
+    for line, start in zip(said, phases, strict=True):
+        assert line.startswith(f"kigraph serve: {start}"), line
     assert GraphStore.open(store).graphs()
     assert "Traceback" not in serve.stderr.read()
+    logged = (tmp_path / "stdout").read_text().splitlines()  # the access log, no banners
+    assert logged and all(line.startswith("time=") for line in logged), logged
+    assert serve.returncode == 0
 
 
 def test_serve_refuses_a_port_that_is_no_port(kigraph) -> None:
@@ -429,5 +574,5 @@ def test_serve_says_when_its_port_is_taken(kigraph, built_store: Path) -> None:
         "kigraph validate",
     ],
 )
-def test_readme_documents_each_command(command: str) -> None:
-    assert command in (REPO / "README.md").read_text()
+def test_docs_document_each_command(command: str) -> None:
+    assert command in (REPO / "docs" / "cli.md").read_text()

@@ -100,3 +100,35 @@ def test_pages_put_together_are_the_whole_answer(store, queries, name: str) -> N
 def test_graphs_query_counts_as_a_full_count(store, queries) -> None:
     rows = _rows(store, queries, "graphs", 1, 100)
     assert [(g.strip("<>"), int(n.split('"')[1])) for g, n in rows] == store.graphs()
+
+
+# --- `kigraph query`: a query's own LIMIT (the CLI caps nothing else) --------------------------
+
+FIVE = "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } } ORDER BY ?n"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (FIVE + " LIMIT 2", "LIMIT 2 cut the answer; more rows follow: LIMIT 2 OFFSET 2 gives"),
+        (FIVE + "\nlimit 2 offset 2  # a comment", "more rows follow: LIMIT 2 OFFSET 4 gives"),
+        (FIVE + " OFFSET 1 LIMIT 3", "more rows follow: LIMIT 3 OFFSET 4 gives"),
+        (FIVE + " LIMIT 5", None),  # exactly all of it
+        (FIVE + " LIMIT 3 OFFSET 2", None),  # the last page
+        (FIVE + " LIMIT 0", None),
+        (FIVE, None),
+        ("SELECT * WHERE { { " + FIVE + " LIMIT 1 } }", None),  # a sub-select's LIMIT
+        ('SELECT ?n WHERE { BIND("LIMIT 1" AS ?n) }', None),
+    ],
+)
+def test_the_cli_says_when_a_querys_limit_cut_it(capsys, text: str, said: str | None) -> None:
+    import pyoxigraph as ox
+
+    from server.cli_output import say_if_cut_by_limit
+
+    say_if_cut_by_limit(text, ox.Store().query)
+    stderr = capsys.readouterr().err
+    if said is None:
+        assert stderr == ""
+    else:
+        assert said in stderr and stderr.count("\n") == 1
