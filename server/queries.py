@@ -19,8 +19,9 @@ labels, say), that page is one row longer — no row is lost or repeated across 
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -400,6 +401,15 @@ def _message(error: SyntaxError, text: str) -> str:
     return QuerySyntaxError.from_exception(error, text).message
 
 
+def unknown_query(name: str, known: Iterable[str]) -> UnknownQuery:
+    """The error for a name that is no saved query, with the nearest name if one is close."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return UnknownQuery(
+        f"No saved query named {name!r}; {hint}GET /queries (or `kigraph queries`) lists them."
+    )
+
+
 # --- one call for every front end (CLI and HTTP) ---------------------------------------------
 
 
@@ -426,7 +436,7 @@ def prepare(
     """
     query = queries.get(name)
     if query is None:
-        raise UnknownQuery(f"no saved query named {name!r}; GET /queries lists them")
+        raise unknown_query(name, queries)
 
     def listed(param: Parameter) -> list[str]:
         source = queries[param.values_query] if param.values_query else None

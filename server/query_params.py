@@ -15,12 +15,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KGError
-from .namespaces import XSD
+from .namespaces import ID, PREFIXES, XSD
 
 TYPES = ("iri", "string", "lang-string", "integer", "decimal", "date", "boolean", "enum")
 MAX_STRING = 1000
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+#: prefixes people write for our IRIs (``id:`` was the CLI's old short form)
+_PREFIXED = {**PREFIXES, "id": ID}
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
@@ -122,6 +124,11 @@ def term(
 
 
 def iri_term(raw: str, bad: Callable[[], BadParameter]) -> ox.NamedNode:
+    prefix, _, local = raw.partition(":")
+    if prefix in _PREFIXED and not local.startswith("//"):
+        # `id:org/dfki` parses as an IRI of the scheme "id" and would match nothing
+        full = _PREFIXED[prefix] + local
+        raise BadParameter(bad().parameter, f"{raw!r} is a prefixed name, not an IRI: give {full}")
     if not _looks_like_iri(raw) or any(c in raw for c in ' <>"{}|^`\\\n\r\t\x00'):
         raise bad()
     try:

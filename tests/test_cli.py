@@ -55,6 +55,7 @@ def write_ntriples(path: Path, n: int) -> None:
 # --- load → info → query → export ------------------------------------------------------------
 
 
+@pytest.mark.slow  # builds the whole store in a subprocess
 def test_load_info_query_export_round_trip(kigraph, repo_copy: Path, tmp_path: Path) -> None:
     store = tmp_path / "var" / "store"
     loaded = kigraph("load", "--root", str(repo_copy), "--store", str(store))
@@ -236,6 +237,7 @@ def test_export_formats(
 # --- the atomic swap, refusals, idempotence --------------------------------------------------
 
 
+@pytest.mark.slow  # builds stores in subprocesses and kills one
 def test_kill_9_mid_load_leaves_the_old_store(kigraph, store_copy: Path, tmp_path: Path) -> None:
     before_version = GraphStore.open(store_copy).data_version
     before = total(kigraph, store_copy)
@@ -276,6 +278,7 @@ def test_kill_9_mid_load_leaves_the_old_store(kigraph, store_copy: Path, tmp_pat
     assert total(kigraph, store_copy) == before
 
 
+@pytest.mark.slow  # builds the whole store in a subprocess
 def test_invalid_data_is_refused_and_the_store_unchanged(
     kigraph, store_copy: Path, repo_copy: Path
 ) -> None:
@@ -292,6 +295,7 @@ def test_invalid_data_is_refused_and_the_store_unchanged(
     assert store_copy.resolve() == target and total(kigraph, store_copy) == before
 
 
+@pytest.mark.slow  # builds the whole store twice in subprocesses
 def test_load_twice_is_idempotent(kigraph, store_copy: Path) -> None:
     first = kigraph("export", "--format", "nq", "--store", str(store_copy)).stdout
     assert kigraph("load", "--root", str(REPO), "--store", str(store_copy)).returncode == 0
@@ -299,6 +303,7 @@ def test_load_twice_is_idempotent(kigraph, store_copy: Path) -> None:
     assert sorted(first.splitlines()) == sorted(second.splitlines())
 
 
+@pytest.mark.slow  # builds the whole store in a subprocess
 def test_load_add(kigraph, store_copy: Path, tmp_path: Path) -> None:
     import gzip
 
@@ -317,6 +322,7 @@ def test_load_add(kigraph, store_copy: Path, tmp_path: Path) -> None:
     assert GraphStore.open(store_copy).data_version != before
 
 
+@pytest.mark.slow  # builds the whole store in a subprocess
 def test_load_reports_each_phase_and_the_whole_time(kigraph, store_copy: Path, tmp_path):
     """One line per phase as it ends, the files it wrote, and a total that is the whole run."""
     extra = tmp_path / "extra.nt"
@@ -350,6 +356,7 @@ def test_load_reports_each_phase_and_the_whole_time(kigraph, store_copy: Path, t
     assert total >= wall - 1.0, (total, wall)  # the rest: starting and ending Python
 
 
+@pytest.mark.slow  # builds the whole store in a subprocess
 def test_load_add_counts_quads_that_keep_their_graphs(kigraph, store_copy: Path, tmp_path):
     """An N-Quads file's quads stay in their own graphs; the report counts them all."""
     quads = tmp_path / "quads.nq"
@@ -492,6 +499,7 @@ def _lines_until(stream, end: str, process, seconds: float) -> list[str]:
     return [line.rstrip("\n") for line in lines]
 
 
+@pytest.mark.slow  # builds the whole store and starts a server
 def test_serve_builds_the_store_first(tmp_path: Path) -> None:
     """`kigraph serve` on a fresh machine: a line per phase of the build, then a URL that
     answers; Granian's own banners only with --verbose. Stopped, it exits 0."""
@@ -516,6 +524,9 @@ def test_serve_builds_the_store_first(tmp_path: Path) -> None:
             except OSError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
+        # the access log line is written after the response: wait for it, then stop
+        while not (tmp_path / "stdout").read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         serve.terminate()
         try:

@@ -120,6 +120,25 @@ def test_bad_parameters_are_400_naming_the_parameter(client, query, parameter) -
     assert f"'{parameter}'" in problem["detail"]
 
 
+@pytest.mark.parametrize(
+    ("value", "full"),
+    [("id:org/dfki", ID + "org/dfki"), ("kg:Company", "https://w3id.org/kigraph/ontology#Company")],
+)
+def test_a_prefixed_name_for_an_iri_is_refused_with_the_full_iri(client, value, full) -> None:
+    """``id:org/dfki`` would parse as an IRI of the scheme "id" and quietly match nothing."""
+    response = client.get(f"/queries/organisation-initiatives?agent={value}")
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == (
+        f"parameter 'agent': '{value}' is a prefixed name, not an IRI: give {full}"
+    )
+
+
+def test_a_misspelt_query_name_gets_a_suggestion(client) -> None:
+    response = client.get("/queries/organisation-initiative")
+    assert response.status_code == 404
+    assert "did you mean 'organisation-initiatives'?" in response.get_json()["detail"]
+
+
 def test_html_form_shows_the_error_and_keeps_the_input(client) -> None:
     response = client.get(
         "/queries/organisation-initiatives?agent=oops", headers={"Accept": "text/html"}

@@ -51,6 +51,7 @@ def test_errors_of_the_query_keep_their_details(pool) -> None:
     assert info.value.line == 1 and info.value.column
 
 
+@pytest.mark.slow  # runs queries for several seconds
 def test_a_worker_survives_many_queries_that_were_lowered(built_store: Path, tmp_path) -> None:
     """Each query past ``yield_after`` gets a fresh query thread; the old ones must end, or their stacks
     fill the worker's address space ("can't start new thread")."""

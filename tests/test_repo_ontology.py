@@ -17,6 +17,7 @@ from server.content import load_content
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow  # computes the OWL 2 RL closure of the whole graph
 def test_owl_rl_closure_is_consistent() -> None:
     content = load_content(REPO)
     graphs = [name for name in content.graphs if not name.endswith(("/provenance", "/shapes"))]
@@ -87,6 +88,7 @@ MUTATIONS = [
 ]
 
 
+@pytest.mark.slow  # validates a whole copy of the repository
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [m[1:] for m in MUTATIONS],

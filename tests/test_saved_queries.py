@@ -367,7 +367,7 @@ def test_cli_runs_a_saved_query_with_a_parameter(kigraph, built_store) -> None:
         ),
         (["run", "organisation-initiatives"], "parameter 'agent': required"),
         (["run", "lower-bounds", "-p", "minimum=abc"], "parameter 'minimum'"),
-        (["run", "no-such-query"], "no saved query named 'no-such-query'"),
+        (["run", "no-such-query"], "No saved query named 'no-such-query'"),
         (["run", "cooperations", "--format", "yaml"], "unknown format 'yaml'"),
         (["run", "cooperations", "--page", "0"], "parameter 'page'"),
     ],

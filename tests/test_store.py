@@ -239,6 +239,7 @@ def test_partition_counts(store: GraphStore, cls: str, prop: str) -> None:
 # --- building --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # builds the whole store
 def test_loading_twice_gives_the_same_store(built_store: Path, tmp_path: Path) -> None:
     target = tmp_path / "var" / "store"
     shutil.copytree(built_store.parent, target.parent, symlinks=True)
@@ -255,6 +256,7 @@ def test_loading_twice_gives_the_same_store(built_store: Path, tmp_path: Path) -
     assert sorted(generations) == sorted(["store", again.location.name, third.location.name])
 
 
+@pytest.mark.slow  # builds the whole store
 def test_stale_temp_dirs_are_cleaned(built_store: Path, tmp_path: Path) -> None:
     target = tmp_path / "var" / "store"
     shutil.copytree(built_store.parent, target.parent, symlinks=True)
@@ -273,6 +275,7 @@ def test_refuses_a_plain_directory(tmp_path: Path) -> None:
     assert (tmp_path / "store" / "precious.txt").exists()
 
 
+@pytest.mark.slow  # builds the whole store
 def test_ensure_store_builds_when_absent(tmp_path: Path) -> None:
     settings = Settings(root=REPO, store=tmp_path / "var" / "store")
     store = ensure_store(settings)

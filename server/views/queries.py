@@ -125,7 +125,7 @@ def run(name: str) -> Response:
     if dot and suffix in _SUFFIXES and stem in saved_queries():
         name, explicit = stem, _SUFFIXES[suffix]
     if name not in saved_queries():
-        raise queries.UnknownQuery(f"No saved query named {name!r}; GET /queries lists them.")
+        raise queries.unknown_query(name, saved_queries())
     query = saved_queries()[name]
     offered = RESULT_FORMATS if query.kind in ("SELECT", "ASK") else GRAPH_FORMATS
     if explicit is not None and explicit not in offered:  # e.g. .ttl on a SELECT query
