@@ -155,7 +155,13 @@ def _in_thread(work, *args):
     """``work(*args)`` on the query thread, lowered in priority after ``_yield_after`` s."""
     global _query_thread
     if _query_thread is None:
-        _query_thread = _QueryThread()
+        try:
+            _query_thread = _QueryThread()
+        except RuntimeError:  # its stack does not fit under RLIMIT_AS: a 503, not a 500
+            raise QueryWorkerFailed(
+                "A query worker could not start the thread that runs queries (not enough of "
+                "its memory, KIGRAPH_QUERY_MEMORY_MB, is free); try again shortly."
+            ) from None
     ok, value, lowered = _query_thread.run(work, args)
     if lowered:
         _query_thread.inbox.put((None, ()))

@@ -64,3 +64,16 @@ def test_a_worker_survives_many_queries_that_were_lowered(built_store: Path, tmp
             assert kind == "results", body
     finally:
         one.stop()
+
+
+def test_a_worker_that_cannot_start_its_query_thread_answers_503(built_store: Path, tmp_path):
+    """The query thread's stack must fit under the worker's RLIMIT_AS; when it does not (too
+    little of the limit is free), the client gets 503 naming the cause, not a 500."""
+    limits = Limits(timeout=5, memory_bytes=2048 << 20, stack_bytes=4096 << 20)
+    starved = QueryPool(built_store, 1, limits, tmp_path)
+    try:
+        with pytest.raises(QueryWorkerFailed, match="could not start the thread") as failed:
+            starved.rows("ASK {}", {})
+        assert failed.value.status == 503
+    finally:
+        starved.stop()
