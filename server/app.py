@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from urllib.parse import urlencode
 
 from flask import Flask, Response
 
@@ -50,10 +51,18 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         return Response(body, 200, {"Cache-Control": "no-store"}, content_type="application/json")
 
     @app.context_processor
-    def data_licence() -> dict:
+    def page_context() -> dict:
+        from flask import request
+
         # pages name the data's licence only where its description states one: files served
         # with `serve --data` are the user's, not CC BY KI-Graph data
-        return {"data_licence": rt.licence}
+        other = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+
+        def switch_language(lang: str) -> str:
+            # the page in the other language, with everything else the URL asked for
+            return "?" + urlencode([*other, ("lang", lang)])
+
+        return {"data_licence": rt.licence, "switch_language": switch_language}
 
     app.before_request(rt.refresh)
     http_errors.register(app)

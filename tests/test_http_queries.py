@@ -139,6 +139,24 @@ def test_a_misspelt_query_name_gets_a_suggestion(client) -> None:
     assert "did you mean 'organisation-initiatives'?" in response.get_json()["detail"]
 
 
+def test_a_query_opened_from_a_link_shows_its_form(client) -> None:
+    """From /queries or /api a query with required parameters opens as a form (200), with no
+    links to formats of an answer that does not exist yet."""
+    response = client.get("/queries/organisation-initiatives", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'name="agent"' in page and "format=csv" not in page
+
+
+def test_the_language_switch_keeps_the_parameters(client) -> None:
+    response = client.get(
+        f"/queries/organisation-initiatives?agent={ID}org/dfki&lang=en",
+        headers={"Accept": "text/html"},
+    )
+    switch = f'href="?agent={ID.replace(":", "%3A").replace("/", "%2F")}org%2Fdfki&amp;lang=de"'
+    assert switch in response.get_data(as_text=True)
+
+
 def test_html_form_shows_the_error_and_keeps_the_input(client) -> None:
     response = client.get(
         "/queries/organisation-initiatives?agent=oops", headers={"Accept": "text/html"}

@@ -107,7 +107,7 @@ def test_every_answer_has_one_shape(client, path, accept, status, vary) -> None:
     "path",
     [
         "/id/org/no-such-thing",  # the helpful 404 page
-        "/queries/organisation-initiatives",  # the form, a required parameter missing: 400
+        "/queries/organisation-initiatives?agent=oops",  # the form, an ill-typed parameter: 400
     ],
 )
 def test_client_errors_shown_as_pages_are_not_stored(client, path) -> None:

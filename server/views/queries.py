@@ -152,6 +152,8 @@ def run(name: str) -> Response:
     except queries.BadParameter as error:
         if not html:
             raise
+        if not any(param.name in args for param in query.params):
+            return _page(query, None, None, args)  # opened from a link: the form to fill in
         return _page(query, None, str(error), args, status=400)
     etag = tag("run", name, json.dumps(sorted(args.items())), fmt.name, _lang() if html else "")
     if fresh(etag):
@@ -254,9 +256,11 @@ def _page(query, prepared, error, args, *, result=None, etag=None, status=200) -
             choices[param.name] = [r["value"].value for r in _runtime().store.query(source.text)]
     values = {k: v[0] for k, v in args.items() if v}
     offered = formats.RESULTS if query.kind in ("SELECT", "ASK") else formats.GRAPHS
+    # the answer in other formats, once there is one (the empty form has none to offer)
     alternates = [
         {"name": f.name, "type": f.essence, "href": _url(query, args, format=f.name)}
         for f in offered
+        if prepared is not None
     ]
     more = bool(
         prepared and rows is not None and query.paginated and len(rows) >= prepared.per_page
