@@ -253,6 +253,24 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def update_client(backend, built_store, tmp_path, request):
+    """An app that takes updates with the token: on a copy of the store, or on a scratch
+    ``oxigraph serve`` with the curated graph pushed (never the shared remote store)."""
+    from server.app import create_app
+    from server.settings import load_settings
+
+    copy = tmp_path / "store"
+    if backend == "remote":
+        url = request.getfixturevalue("scratch_backend")(request.getfixturevalue("embedded_store"))
+        values = {"store": copy, "backend": url}
+    else:
+        shutil.copytree(built_store.resolve(), copy)
+        values = {"store": copy}
+    settings = load_settings({**values, "update_token": "s3cret-token"}, environ={})
+    return create_app(settings).test_client()
+
+
 # --- a live server ----------------------------------------------------------------------------
 
 

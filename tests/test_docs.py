@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import _free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -100,14 +101,6 @@ def workdir(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Path
     with gzip.open(work / "big-dump.nt.gz", "wt") as dump:
         dump.write('<http://example.org/c> <http://example.org/p> "3" .\n')
     return work
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

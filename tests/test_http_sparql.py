@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import socket
 import threading
 
@@ -459,25 +458,7 @@ def test_row_cap(capped_client, query, accept):
     assert "X-KIGraph-Truncated" not in small.headers
 
 
-# --- read-only, update token ----------------------------------------------------------------
-
-
-@pytest.fixture
-def update_client(backend, built_store, tmp_path, request):
-    """An app that takes updates with the token: on a copy of the store, or on a scratch
-    ``oxigraph serve`` with the curated graph pushed (never the shared remote store)."""
-    from server.app import create_app
-    from server.settings import load_settings
-
-    copy = tmp_path / "store"
-    if backend == "remote":
-        url = request.getfixturevalue("scratch_backend")(request.getfixturevalue("embedded_store"))
-        values = {"store": copy, "backend": url}
-    else:
-        shutil.copytree(built_store.resolve(), copy)
-        values = {"store": copy}
-    settings = load_settings({**values, "update_token": "s3cret-token"}, environ={})
-    return create_app(settings).test_client()
+# --- read-only, update token (``update_client``: tests/conftest.py) ---------------------------
 
 
 INSERT = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> <urn:x:c> } }"

@@ -173,22 +173,8 @@ def test_the_endpoint_says_whether_updates_are_taken(client) -> None:
         ("INSERT DATA { <a:a> <a:a> ex:c }", "query-syntax", "unknown prefix ex:"),
     ],
 )
-def test_the_update_operation_names_the_cause_too(
-    backend, built_store, tmp_path, request, text, slug, words
-) -> None:
-    from server.app import create_app
-    from server.settings import load_settings
-
-    # as tests/test_http_sparql.py's update_client: a copy of the store, or a scratch backend
-    copy = tmp_path / "store"
-    if backend == "remote":
-        url = request.getfixturevalue("scratch_backend")(request.getfixturevalue("embedded_store"))
-        values = {"store": copy, "backend": url}
-    else:
-        shutil.copytree(built_store.resolve(), copy)
-        values = {"store": copy}
-    settings = load_settings({**values, "update_token": "s3cret-token"}, environ={})
-    client = create_app(settings).test_client()
+def test_the_update_operation_names_the_cause_too(update_client, text, slug, words) -> None:
+    client = update_client
     r = client.post(
         "/update",
         data={"update": text},
