@@ -87,6 +87,7 @@ ANSWERS = [
             {(r["initiative"], r["role"]) for r in rows if r["graph"].endswith("/article")}
             == {
                 (ID + "initiative/industrial-ai-cloud", KG + "partner"),
+                (ID + "initiative/industrial-ai-cloud", KG + "strategicPartner"),
                 (ID + "initiative/industrial-ai-cloud", KG + "operator"),
             }
         ),
@@ -116,8 +117,23 @@ ANSWERS = [
                 "blue-lion-hardware",
                 "ki-kompetenzzentren-foerderung",
                 "industrial-ai-cloud-betreiber",
-                "deutschland-stack-traeger",
             }
+        ),
+    ),
+    (
+        "corrections",
+        {"kind": [KG + "unconfirmed"]},
+        lambda rows: (
+            {r["correction"].rsplit("/", 1)[1] for r in rows}
+            == {
+                "ki-campus-fraunhofer",
+                "ki-campus-kurse",
+                "ki-campus-partner",
+                "deutschland-stack-traeger",
+                "ipai-bosch",
+                "ipai-festo",
+            }
+            and not any("modelling-notes" in r["sources"] for r in rows)
         ),
     ),
     (
@@ -140,8 +156,69 @@ ANSWERS = [
         "shared-organisations",
         None,
         lambda rows: (
-            {r["agent"].rsplit("/", 1)[1] for r in rows}
-            == {"bmbf", "bund", "laender", "fraunhofer", "industrie"}
+            {(r["agent"].rsplit("/", 1)[1], r["cooperations"]) for r in rows}
+            == {("bmbf", "2"), ("bund", "2"), ("fraunhofer", "2"), ("nvidia", "2")}
+        ),
+    ),
+    (
+        "technology-initiatives",
+        {"technology": [ID + "technology/nvidia-omniverse"]},
+        lambda rows: (
+            {(r["initiative"], r["relation"], r["graph"]) for r in rows}
+            == {
+                (
+                    ID + "initiative/industrial-ai-cloud",
+                    KG + "usesTechnology",
+                    "https://w3id.org/kigraph/graph/article",
+                )
+            }
+        ),
+    ),
+    (
+        "technology-initiatives",
+        {"technology": [ID + "technology/grace-hopper-superchip"]},
+        lambda rows: (
+            {(r["initiative"].rsplit("/", 1)[1], r["relation"], r["graph"]) for r in rows}
+            == {
+                ("ki-fabriken", KG + "hardware", "https://w3id.org/kigraph/graph/article"),
+                ("jupiter", KG + "hardware", "https://w3id.org/kigraph/graph/implied"),
+                ("blue-lion", KG + "hardware", "https://w3id.org/kigraph/graph/implied"),
+            }
+        ),
+    ),
+    (
+        "places",
+        None,
+        lambda rows: (
+            {(r["place"].rsplit("/", 1)[1], r["thing"].rsplit("/", 1)[1]) for r in rows}
+            == {
+                ("muenchen", "nvidia-technology-center-muenchen"),
+                ("heilbronn", "ipai"),
+                ("berlin", "bifold"),
+                ("tuebingen", "tue-ai"),
+            }
+            and {r["graph"] for r in rows} == {"https://w3id.org/kigraph/graph/article"}
+        ),
+    ),
+    (
+        "places",
+        {"graph": ["https://w3id.org/kigraph/graph/implied"]},
+        lambda rows: (
+            {(r["place"].rsplit("/", 1)[1], r["thing"].rsplit("/", 1)[1]) for r in rows}
+            == {("heilbronn", "telekom-ipai"), ("juelich", "jsc")}
+        ),
+    ),
+    (
+        "places",
+        {"graph": ["https://w3id.org/kigraph/graph/corrections"]},
+        lambda rows: (
+            {(r["place"].rsplit("/", 1)[1], r["thing"].rsplit("/", 1)[1]) for r in rows}
+            == {
+                ("garching", "blue-lion"),
+                ("garching", "lrz"),
+                ("juelich", "fzj"),
+                ("muenchen", "industrial-ai-cloud"),
+            }
         ),
     ),
     (
