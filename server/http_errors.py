@@ -26,6 +26,7 @@ from . import i18n
 from .errors import KGError, NotAcceptable, QuerySyntaxError
 from .formats import prefers_html
 from .syntax_hints import mark
+from .views.respond import render as render_page
 
 PROBLEM_BASE = "https://w3id.org/kigraph/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -90,6 +91,53 @@ _SHOWN = frozenset({"type", "title", "status", "detail", "detail_de", "message",
 
 
 def _html_page(doc: dict, error: BaseException, lang: str = "en") -> str:
+    """The page for browsers: our site's layout (the same as every page, so it fits a phone and
+    names the way back), in the visitor's language; the detail in English where the error has
+    no German text."""
+    try:
+        return _site_page(doc, error, lang)
+    except Exception:  # noqa: BLE001 — the error page must not fail for a broken app
+        log.exception("the HTML error page could not be rendered; sending the plain one")
+        return _plain_page(doc, error, lang)
+
+
+def _site_page(doc: dict, error: BaseException, lang: str) -> str:
+    t = i18n.texts(lang)
+    status, slug = doc["status"], doc["type"].rsplit("/", 1)[-1]
+    title = doc["title"]
+    if lang == "de":
+        title = (
+            getattr(error, "title_de", None)
+            or t.get(f"error_title_{slug}")
+            or t.get(f"error_title_{status}")
+            or title
+        )
+    german = lang == "de" and doc.get("detail_de")
+    excerpt = None
+    if isinstance(error, QuerySyntaxError) and error.query is not None:
+        excerpt = neutralise_bidi(mark(error.query, error.line, error.column))
+    return render_page(
+        "error.html",
+        lang,
+        status=status,
+        type=doc["type"],
+        title=neutralise_bidi(str(title)),
+        detail=neutralise_bidi(str(doc["detail_de"] if german else doc["detail"])),
+        detail_lang="de" if german else "en",
+        query_excerpt=excerpt,
+        parser_message=neutralise_bidi(doc.get("parser_message") or ""),
+        extra=[
+            (
+                t.get("problem_" + str(k), str(k)),
+                neutralise_bidi(", ".join(map(str, v)) if isinstance(v, list) else str(v)),
+            )
+            for k, v in doc.items()
+            if k not in _SHOWN
+        ],
+    )
+
+
+def _plain_page(doc: dict, error: BaseException, lang: str = "en") -> str:
     def esc(text: str) -> str:
         return html.escape(neutralise_bidi(text))
 
@@ -97,28 +145,14 @@ def _html_page(doc: dict, error: BaseException, lang: str = "en") -> str:
     t = i18n.texts(lang)
     title = (getattr(error, "title_de", None) if lang == "de" else None) or doc["title"]
     detail = doc["detail_de"] if lang == "de" else doc["detail"]
-    extra = "".join(
-        f"<tr><th>{esc(t.get('problem_' + str(k), str(k)))}</th><td>{esc(str(v))}</td></tr>"
-        for k, v in doc.items()
-        if k not in _SHOWN
-    )
-    excerpt = ""
-    if isinstance(error, QuerySyntaxError) and error.query is not None:
-        excerpt = f'<pre class="query">{esc(mark(error.query, error.line, error.column))}</pre>'
-    if doc.get("parser_message"):
-        excerpt += (
-            f"<details><summary>{esc(t['problem_parser_message'])}</summary>"
-            f"<pre>{esc(doc['parser_message'])}</pre></details>"
-        )
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{doc['status']} {esc(title)} – KI-Graph</title></head><body>"
-        f"<h1>{doc['status']} {esc(title)}</h1>"
-        f"<pre>{esc(str(detail))}</pre>"
-        + excerpt
+        f"<main><h1>{doc['status']} {esc(title)}</h1>"
+        f'<pre style="white-space:pre-wrap">{esc(str(detail))}</pre>'
         + f'<p>{esc(t["problem_type"])}: <a href="{esc(doc["type"])}">{esc(doc["type"])}</a></p>'
-        + (f"<table>{extra}</table>" if extra else "")
-        + '<p><a href="/sparql">SPARQL</a></p></body></html>'
+        + '<p><a href="/">KI-Graph</a></p></main></body></html>'
     )
 
 

@@ -200,6 +200,89 @@ TEXT = {
     "funding_chart_period": {"de": "Zeitraum", "en": "Period"},
     "funding_chart_source": {"de": "Quelle", "en": "Source"},
     "funding_chart_million": {"de": "Mio. €", "en": "million €"},
+    # --- issue 16: keyboard hints, no-JS fallbacks, the HTML error page (web UI) ---
+    "editor_keys_hint": {
+        "de": "Im Editor rückt die Tabulatortaste ein. Zum Verlassen per Tastatur: Esc, dann "
+        "Tab. Strg+Enter führt die Abfrage aus.",
+        "en": "In the editor, Tab indents. To leave it with the keyboard press Esc, then Tab. "
+        "Ctrl+Enter runs the query.",
+    },
+    "explore_list": {"de": "Alle Knoten als Liste", "en": "All nodes as a list"},
+    "explore_list_intro": {
+        "de": "Dieselben Knoten wie im Netz, nach Art geordnet, mit der Zahl ihrer Verbindungen. "
+        "Enter auf einem Eintrag öffnet seine Seite; die Filter wirken auch auf die Liste.",
+        "en": "The same nodes as in the network, by kind, with their number of connections. "
+        "Enter on an entry opens its page; the filters apply to the list too.",
+    },
+    "explore_connections": {"de": "Verbindungen", "en": "connections"},
+    "explore_noscript": {
+        "de": "Ohne JavaScript wird das Netz nicht gezeichnet; die Liste enthält alle Knoten.",
+        "en": "Without JavaScript the network is not drawn; the list holds all its nodes.",
+    },
+    "funding_noscript": {
+        "de": "Ohne JavaScript wird das Diagramm nicht gezeichnet; die Tabelle enthält alle "
+        "Förderungen.",
+        "en": "Without JavaScript the chart is not drawn; the table holds every grant.",
+    },
+    "results_table": {"de": "Ergebnistabelle", "en": "Results table"},
+    "error_client": {
+        "de": "Diese Anfrage kann so nicht beantwortet werden.",
+        "en": "This request cannot be answered as it stands.",
+    },
+    "error_server": {
+        "de": "Der Server kann diese Anfrage gerade nicht beantworten. Bitte versuchen Sie es "
+        "gleich noch einmal; der Fehler wurde protokolliert.",
+        "en": "The server cannot answer this request right now. Please try again in a moment; "
+        "the error has been logged.",
+    },
+    "error_detail_english": {"de": "Meldung (englisch)", "en": "Message"},
+    "error_title_400": {"de": "Ungültige Anfrage", "en": "Bad request"},
+    "error_title_403": {"de": "Nicht erlaubt", "en": "Forbidden"},
+    "error_title_404": {"de": "Nicht gefunden", "en": "Not found"},
+    "error_title_405": {"de": "Methode nicht erlaubt", "en": "Method not allowed"},
+    "error_title_406": {"de": "Kein passendes Format", "en": "No acceptable representation"},
+    "error_title_413": {"de": "Anfrage zu groß", "en": "Request too large"},
+    "error_title_415": {"de": "Nicht unterstütztes Format", "en": "Unsupported media type"},
+    "error_title_429": {"de": "Zu viele Anfragen", "en": "Too many requests"},
+    "error_title_500": {"de": "Interner Fehler", "en": "Internal error"},
+    "error_title_502": {"de": "Speicher nicht erreichbar", "en": "Backend unreachable"},
+    "error_title_503": {"de": "Vorübergehend nicht verfügbar", "en": "Temporarily unavailable"},
+    "error_title_507": {"de": "Zu wenig Speicher", "en": "Out of memory"},
+    "error_title_query-timeout": {
+        "de": "Die Abfrage hat zu lange gedauert",
+        "en": "The query took too long",
+    },
+    "error_title_query-worker-failed": {
+        "de": "Die Abfrage hat ihren Prozess beendet",
+        "en": "The query stopped its worker",
+    },
+    "error_title_too-many-queries": {
+        "de": "Zu viele gleichzeitige Abfragen von diesem Client",
+        "en": "Too many queries from this client at once",
+    },
+    # --- search page and reconciliation preview (server/views/search.py, reconcile.py) ---
+    "search_title": {"de": "Suche", "en": "Search"},
+    "search_intro": {
+        "de": "Initiativen, Organisationen, Orte, Technologien und Begriffe nach Namen, Kurznamen "
+        "oder früheren Namen finden, auf Deutsch oder Englisch; Groß- und Kleinschreibung und "
+        "Akzente zählen nicht („Julich“ findet Jülich).",
+        "en": "Find initiatives, organisations, places, technologies and concepts by name, "
+        "acronym or former name, in German or English; case and accents do not matter "
+        "(“Julich” finds Jülich).",
+    },
+    "search_text": {"de": "Suchtext", "en": "Search text"},
+    "search_example": {"de": "z. B. Jülich, DFKI, KI Park", "en": "e.g. Jülich, DFKI, KI Park"},
+    "search_kind": {"de": "Art", "en": "Kind"},
+    "search_all_kinds": {"de": "alle Arten", "en": "all kinds"},
+    "search_hits": {"de": "Treffer", "en": "results"},
+    "search_none": {"de": "Nichts gefunden für", "en": "Nothing found for"},
+    "search_matched": {"de": "gefunden als", "en": "found as"},
+    "search_services": {
+        "de": "Für Programme: die Such-API und der Abgleichsdienst für OpenRefine",
+        "en": "For programs: the search API and the reconciliation service for OpenRefine",
+    },
+    "preview_location": {"de": "Ort", "en": "Location"},
+    "preview_identifiers": {"de": "Externe Kennungen", "en": "External identifiers"},
 }
 
 

@@ -21,6 +21,7 @@ from .context import lang as _lang
 from .context import memo as _memo
 from .context import root_url as _root
 from .context import runtime as _runtime
+from .documents import link
 from .respond import PAGE_VARY, render, respond, tag
 
 bp = Blueprint("ui", __name__)
@@ -85,7 +86,10 @@ def editor_config(lang: str) -> dict:
         "lang": lang,
         "prefixes": {**dict(PREFIXES), "id": ID},
         "defaultQuery": DEFAULT_QUERY,
-        "texts": {k: i18n.texts(lang)[k] for k in ("chart", "graph", "no_numbers")},
+        "texts": {
+            **{k: i18n.texts(lang)[k] for k in ("chart", "graph", "no_numbers")},
+            "editor": i18n.texts(lang)["editor_title"],
+        },
         "examples": [
             {
                 "name": q.name,
@@ -157,7 +161,31 @@ def _explore_page(lang: str) -> str:
         kinds=[(k, v[lang]) for k, v in exports.KINDS.items() if k != "other"],
         roles=sorted(roles.items(), key=lambda x: x[1].lower()),
         initiatives=initiatives,
+        groups=_node_groups(graph, lang),
     )
+
+
+def _node_groups(graph, lang: str) -> list[dict]:
+    """Every node of the network by kind, for the list beside the drawing: the way to the nodes
+    for keyboards and screen readers, and the whole view without JavaScript."""
+    groups = []
+    for kind, names in exports.KINDS.items():
+        nodes = sorted(
+            (
+                {
+                    "iri": iri,
+                    "href": link(iri),
+                    "label": d[f"label_{lang}"],
+                    "degree": graph.degree(iri),
+                }
+                for iri, d in graph.nodes(data=True)
+                if d["kind"] == kind
+            ),
+            key=lambda n: n["label"].lower(),
+        )
+        if nodes:
+            groups.append({"kind": kind, "label": names[lang], "nodes": nodes})
+    return groups
 
 
 @bp.get("/explore/network.json")
@@ -183,11 +211,80 @@ def funding() -> Response:
         "texts": _funding_texts(lang),
     }
     return respond(
-        lambda: render("funding.html", lang, config=config),
+        lambda: render("funding.html", lang, config=config, grants=_grant_rows(lang)),
         formats.HTML,
         etag=tag("funding", lang),
         vary=PAGE_VARY,
     )
+
+
+def _grant_rows(lang: str) -> list[dict]:
+    return _memo(f"grants-{lang}", lambda: _grants(lang))
+
+
+def _grants(lang: str) -> list[dict]:
+    """The table under the funding chart, one row per grant (as static/js/funding.js groups
+    them for the chart): rendered here, so it is there without JavaScript too."""
+    t = _funding_texts(lang)
+    article = _runtime().settings.base_iri + "graph/article"
+    grants: dict[str, dict] = {}
+    for row in _runtime().store.query(_saved()["funding-overview"].text):
+
+        def val(name: str, row=row) -> str | None:
+            term = row[name]
+            return term.value if term is not None else None
+
+        grant = grants.get(val("grant"))
+        if grant is None:
+            amount, most = val("amount"), val("max_amount")
+            grant = grants[val("grant")] = {
+                "iri": val("grant"),
+                "initiative": val("initiative"),
+                "name": val(f"initiative_{lang}") or val("initiative_de") or val("initiative"),
+                "amount": float(amount) if amount is not None else None,
+                "max": float(most) if most is not None else None,
+                "period": val("period"),
+                "source": "article" if val("graph") == article else "later",
+                "funders": {},
+            }
+        funder = val("funder")
+        grant["funders"].setdefault(funder, (val("funder_de") or funder, val("share")))
+    rows = []
+    for g in grants.values():
+        funders = g["funders"].values()
+        funder_text = ", ".join(
+            name + (f" ({t['share']} {_number(float(share) * 100, lang)} %)" if share else "")
+            for name, share in funders
+        )
+        if len(funders) > 1 and not any(share for _, share in funders):
+            funder_text += f" — {t['jointly']}"
+        per = f" {t['per_year']}" if g["period"] == "P1Y" else ""
+        if g["amount"] is not None:
+            amount, cls = f"{_number(g['amount'] / 1e6, lang)} {t['million']}{per}", ""
+        elif g["max"] is not None:
+            amount = f"{t['up_to']} {_number(g['max'] / 1e6, lang)} {t['million']}{per}"
+            cls = "bound"
+        else:
+            amount, cls = t["unstated"], "unstated"
+        rows.append(
+            {
+                "name": g["name"],
+                "href": link(g["initiative"]),
+                "funders": funder_text,
+                "amount": amount,
+                "class": cls,
+                "period": t["per_year"] if g["period"] == "P1Y" else g["period"] or "–",
+                "source": t[g["source"]],
+                "source_href": link(g["iri"]),
+            }
+        )
+    return rows
+
+
+def _number(x: float, lang: str) -> str:
+    """At most one decimal, as the chart's Intl.NumberFormat writes it (1.234,5 or 1,234.5)."""
+    text = f"{round(x, 1):,.1f}".removesuffix(".0")
+    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
 
 
 def _funding_texts(lang: str) -> dict[str, str]:

@@ -10,6 +10,9 @@
   var search = document.getElementById("network-search");
   var labels = document.getElementById("network-labels");
   var initiative = document.getElementById("network-initiative");
+  var items = Array.prototype.slice.call(document.querySelectorAll("#network-list li[data-iri]"));
+  // the drawing and its filters need JavaScript: the page hides them until now
+  document.getElementById("network-view").hidden = false;
   var COLOURS = {
     initiative: "#0b5cad",
     organisation: "#e0791a",
@@ -70,6 +73,7 @@
         },
         { selector: "edge:selected, edge.hover", style: { label: "data(" + label + ")", "font-size": 8, color: "#1d2430", "line-color": "#0b5cad", "target-arrow-color": "#0b5cad" } },
         { selector: "node.match", style: { "border-width": 4, "border-color": "#f0a500" } },
+        { selector: "node.focused", style: { "border-width": 6, "border-color": "#1d2430", "z-index": 10 } },
         { selector: ".faded", style: { opacity: 0.15 } },
       ],
       layout: {
@@ -132,6 +136,10 @@
         });
       });
       var visible = cy.nodes(":visible");
+      // the list shows what the drawing shows
+      items.forEach(function (li) {
+        li.hidden = !cy.getElementById(li.getAttribute("data-iri")).visible();
+      });
       status.textContent = visible.length + " / " + cy.nodes().length;
       if (inScope) cy.fit(visible, 30);
     }
@@ -149,6 +157,19 @@
       hits.addClass("match");
       cy.fit(hits.closedNeighborhood(), 40);
     }
+
+    // a node reached from the keyboard in the list is marked in the drawing too
+    items.forEach(function (li) {
+      var link = li.querySelector("a");
+      link.addEventListener("focus", function () {
+        var node = cy.getElementById(li.getAttribute("data-iri"));
+        cy.nodes().removeClass("focused");
+        node.addClass("focused");
+      });
+      link.addEventListener("blur", function () {
+        cy.nodes().removeClass("focused");
+      });
+    });
 
     form.addEventListener("change", function (evt) {
       if (evt.target !== search) apply();

@@ -1,4 +1,5 @@
-/* KI-Graph funding view: the saved query funding-overview as a bar chart (Chart.js) and a table.
+/* KI-Graph funding view: the saved query funding-overview as a bar chart (Chart.js) above the
+   server's table.
    One bar per grant; solid = stated amount, hatched = upper bound ("bis zu"); grants without a
    stated amount get a labelled empty slot, never a zero; article and later sources apart. */
 (function () {
@@ -6,7 +7,8 @@
   var config = JSON.parse(document.getElementById("funding-config").textContent);
   var T = config.texts;
   var canvas = document.getElementById("funding-chart");
-  var tbody = document.querySelector("#funding-table tbody");
+  // the chart needs JavaScript: the page hides it until now (the table is rendered by the server)
+  document.getElementById("funding-chart-box").hidden = false;
   var ARTICLE = config.base + "graph/article";
   var COLOURS = { article: "#0b5cad", later: "#e0791a" };
   var fmt = new Intl.NumberFormat(config.lang === "de" ? "de-DE" : "en-GB", { maximumFractionDigits: 1 });
@@ -136,31 +138,6 @@
     canvas.setAttribute("data-grants", String(grants.length));
   }
 
-  function table(grants) {
-    grants.forEach(function (g) {
-      var tr = document.createElement("tr");
-      function cell(text, href, cls) {
-        var td = document.createElement("td");
-        if (cls) td.className = cls;
-        if (href) {
-          var a = document.createElement("a");
-          a.href = href;
-          a.textContent = text;
-          td.appendChild(a);
-        } else {
-          td.textContent = text;
-        }
-        tr.appendChild(td);
-      }
-      cell(g.name, pageUrl(g.initiative));
-      cell(funderText(g));
-      cell(amountText(g), null, g.amount === null && g.max === null ? "unstated" : g.amount === null ? "bound" : "");
-      cell(g.period === "P1Y" ? T.per_year : g.period || "–");
-      cell(g.source === "article" ? T.article : T.later, pageUrl(g.iri));
-      tbody.appendChild(tr);
-    });
-  }
-
   fetch(config.data, { headers: { Accept: "application/sparql-results+json" } })
     .then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
@@ -169,7 +146,6 @@
     .then(function (json) {
       var grants = grantsOf(json.results.bindings);
       draw(grants);
-      table(grants);
     })
     .catch(function (err) {
       canvas.setAttribute("data-state", "error");

@@ -15,6 +15,10 @@
   }
   var Yasqe = Yasgui.Yasqe;
   var Yasr = Yasgui.Yasr;
+  // YASGUI reads share links from the fragment and clears it while it starts, so
+  // /sparql#saved=NAME must be read before the editor exists
+  var SAVED_HASH = /^#saved=([\w-]+)$/;
+  var savedAtStart = SAVED_HASH.exec(window.location.hash);
 
   // --- autocompletion: our prefixes (a local list), variables; nothing fetched from elsewhere
   var prefixList = Object.keys(config.prefixes).map(function (p) {
@@ -52,10 +56,12 @@
   }
 
   function icon(text) {
-    var span = document.createElement("span");
-    span.textContent = text;
-    span.setAttribute("aria-hidden", "true");
-    return span;
+    // a div, as YASR's own icons: YASR hides every span of a view button on narrow screens
+    var el = document.createElement("div");
+    el.className = "kg-icon";
+    el.textContent = text;
+    el.setAttribute("aria-hidden", "true");
+    return el;
   }
 
   function pageUrl(iri) {
@@ -219,6 +225,24 @@
   Yasr.registerPlugin("graph", GraphPlugin);
   Yasr.defaults.prefixes = config.prefixes;
 
+  // --- each editor (one per tab, made when the tab is first shown): a name and the keyboard
+  // hint for screen readers, and the Run/Share buttons moved out of the text area, where
+  // YASQE floats them over the query on narrow screens
+  var hint = document.getElementById("editor-hint");
+  function fitEditors() {
+    Array.prototype.forEach.call(root.querySelectorAll(".yasqe"), function (yasqe) {
+      var cm = yasqe.querySelector(".CodeMirror");
+      var buttons = cm && cm.querySelector(":scope > .yasqe_buttons");
+      if (buttons) cm.parentNode.insertBefore(buttons, cm.nextSibling);
+      var input = cm && cm.querySelector("textarea");
+      if (input && !input.hasAttribute("aria-label")) {
+        input.setAttribute("aria-label", T.editor);
+        if (hint) input.setAttribute("aria-describedby", "editor-hint");
+      }
+    });
+  }
+  new MutationObserver(fitEditors).observe(root, { childList: true, subtree: true });
+
   // --- the editor
   var yasgui = new Yasgui(root, {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
@@ -233,6 +257,7 @@
     yasr: { prefixes: config.prefixes },
   });
   window.yasgui = yasgui;
+  fitEditors();
   root.setAttribute("data-state", "ready");
 
   // --- the saved queries as examples: picking one opens it in a new tab and runs it
@@ -254,6 +279,9 @@
     openExample(picker.value);
     picker.value = "";
   });
-  var fromHash = /^#saved=([\w-]+)$/.exec(window.location.hash);
-  if (fromHash) openExample(fromHash[1]);
+  if (savedAtStart) openExample(savedAtStart[1]);
+  window.addEventListener("hashchange", function () {
+    var m = SAVED_HASH.exec(window.location.hash);
+    if (m) openExample(m[1]);
+  });
 })();
