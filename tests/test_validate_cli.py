@@ -188,3 +188,58 @@ def test_usage_error_exits_2(kigraph) -> None:
     result = kigraph("no-such-command")
     assert result.returncode == 2
     assert "usage: kigraph" in result.stderr
+
+
+# --- corrections must rest on public pages ------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+NOTES = "<https://w3id.org/kigraph/id/source/modelling-notes>"
+PAGE = "<https://example.org/news/acme-renamed>"
+
+
+@pytest.fixture
+def correction_repo(tmp_path: Path) -> Path:
+    """tests/fixtures/correction-sources (a correction resting on the research notes only) with
+    the repository's own ontology, shapes and the one violation query that checks sources."""
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "fixtures" / "correction-sources", root)
+    (root / "ontology" / "violations").mkdir(parents=True)
+    for name in ("kigraph.ttl", "shapes.ttl", "violations/corrections-cite-public-pages.rq"):
+        shutil.copy(REPO / "ontology" / name, root / "ontology" / name)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "status"),
+    [
+        (None, None, 1),  # the fixture as it is: an update resting on the research notes
+        ("kg:correctionKind kg:updates", "kg:correctionKind kg:unconfirmed", 0),
+        (f"prov:wasDerivedFrom {NOTES}", f"prov:wasDerivedFrom {PAGE}", 0),
+        (f"prov:wasDerivedFrom {NOTES}", f"prov:wasDerivedFrom {PAGE} , {NOTES}", 1),
+        (f"prov:wasDerivedFrom {NOTES}", "prov:wasDerivedFrom <https://example.org/unread>", 1),
+    ],
+    ids=["notes", "unconfirmed", "described page", "page and notes", "undescribed page"],
+)
+def test_a_correction_must_cite_a_described_public_page(
+    correction_repo: Path, kigraph, old: str | None, new: str | None, status: int
+) -> None:
+    path = correction_repo / "data" / "corrections.trig"
+    if old is not None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    result = kigraph("validate", "--root", str(correction_repo))
+    output = result.stdout + result.stderr
+    assert result.returncode == status, output
+    assert "Traceback" not in output
+    if status:
+        for expected in (
+            "corrections-cite-public-pages.rq",
+            "<https://w3id.org/kigraph/id/correction/acme-name>",
+            "kgsh:CorrectionSourceShape",
+            "not the research notes, unless it is kg:unconfirmed",
+            "data/corrections.trig:10:",
+        ):
+            assert expected in output, f"{expected!r} not in:\n{output}"
