@@ -245,7 +245,13 @@ def _build_locked(
                 f"added {path}: {added[-1].triples:,} triples, {added[-1].rate:,.0f} triples/s"
             )
         version = digest.hexdigest() if add else content.version
-        describe_dataset(store, version, _modified(content, add), curated=True)
+        describe_dataset(
+            store,
+            version,
+            _modified(content, add),
+            curated=True,
+            releases=content.release_records,
+        )
         store.flush()
         # compact what bulk loads and updates left in many small files: queries on a fresh
         # store get up to 2x faster (bench/README.md, "Scale"); the store is read-only after

@@ -36,6 +36,7 @@ from .cli_common import (
 )
 from .cli_common import err as _err
 from .cli_output import iri_argument, say_if_cut_by_limit, say_if_more_pages, write_result
+from .cli_release import args_release, cmd_release
 from .cli_store import args_export, args_load, args_serve, cmd_export, cmd_load, cmd_serve
 from .errors import KGError, QuerySyntaxError
 
@@ -220,6 +221,7 @@ _COMMANDS: list[Command] = [
     ("serve", args_serve, cmd_serve),
     ("queries", _args_queries, _cmd_queries),
     ("run", _args_run, _cmd_run),
+    ("release", args_release, cmd_release),
 ]
 
 _HELP = {
@@ -231,6 +233,7 @@ _HELP = {
     "query": "run a SPARQL query against the store",
     "export": "write the whole dataset or one graph as RDF",
     "serve": "serve the store (building it first if there is none) or --data files",
+    "release": "archive the curated graph as a numbered, dated release (releases/, CHANGELOG.md)",
 }
 
 

@@ -15,6 +15,8 @@ Pure: no Flask, no on-disk store. Conventions (see docs/development.md, "Layout"
   ``…/graph/<name>`` without provenance. Blank nodes are an error in ``.trig`` files.
 - ``ontology/violations/*.rq``: SPARQL SELECT queries that must return no rows; their leading
   ``#`` comment lines describe them.
+- ``releases/releases.ttl`` (written by ``kigraph release``) is not a graph of its own: it goes
+  into the dataset description at load time, and its bytes count towards the data version.
 - Relative IRIs resolve against ``https://w3id.org/kigraph/``. ``*.md`` files and dotfiles are
   ignored; anything else unexpected is an error.
 
@@ -38,6 +40,7 @@ from .errors import ContentError, Problem
 from .namespaces import BASE, GRAPH, KG, PROV, RDF, STATEMENT
 
 ONTOLOGY_DIR = "ontology"
+RELEASE_RECORDS = "releases/releases.ttl"
 DATA_DIR = "data"
 VIOLATIONS_DIR = "violations"
 ONTOLOGY_FILE = "kigraph.ttl"
@@ -102,6 +105,7 @@ class Content:
     files: tuple[SourceFile, ...]
     violation_queries: tuple[ViolationQuery, ...]
     version: str  # sha256 over the sorted input file paths and bytes
+    release_records: bytes | None = None  # releases/releases.ttl, for the dataset description
 
     def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         """All quads (of the given graphs), graph by graph in sorted order."""
@@ -207,6 +211,11 @@ def load_content(root: Path | str) -> Content:
     violations = load_violation_queries(root, problems, hashed)
     if problems:
         raise ContentError(problems)
+    # the release records are part of what a load describes (server/releases.py)
+    releases = root / RELEASE_RECORDS
+    release_records = releases.read_bytes() if releases.is_file() else None
+    if release_records is not None:
+        hashed.append((RELEASE_RECORDS, release_records))
 
     digest = hashlib.sha256()
     for rel, data in sorted(hashed):
@@ -222,6 +231,7 @@ def load_content(root: Path | str) -> Content:
         files=tuple(sorted(files, key=lambda f: f.path)),
         violation_queries=violations,
         version=digest.hexdigest(),
+        release_records=release_records,
     )
 
 

@@ -5,7 +5,9 @@ the curated graph (title, licence, endpoint, link sets to Wikidata, ROR and GeoN
 ``user-data.ttl`` for files served with ``kigraph serve --data``, which are the user's and get no
 licence of ours. ``statistics.ru`` then counts what was loaded (per-graph triples, class and
 property partitions, sources, links per link set). Only the data version, the date and, for
-user files, their names are added here.
+user files, their names are added here, and for the curated graph its DCAT-AP distributions (one
+per download file, :mod:`server.catalogue`) and its releases (``releases/releases.ttl``, written by
+``kigraph release``, :mod:`server.releases`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import dumps
+from .catalogue import distributions
 from .namespaces import DATASET, DCTERMS, GRAPH, OWL, XSD
 
 DATASET_GRAPH = GRAPH + "dataset"
@@ -32,6 +36,7 @@ def describe(
     *,
     curated: bool,
     files: Sequence[Path] = (),
+    releases: bytes | None = None,
 ) -> None:
     """Write the DCAT + VoID description of everything in ``store`` into ``…/graph/dataset``."""
     graph = ox.NamedNode(DATASET_GRAPH)
@@ -47,7 +52,11 @@ def describe(
             graph,
         ),
     ]
-    if not curated:
+    if curated:
+        added.extend(distributions(dumps.download_names(), DATASET_GRAPH))
+        if releases:
+            store.load(releases, format=ox.RdfFormat.TURTLE, to_graph=graph)
+    else:
         names = ", ".join(path.name for path in files)
         added.append(ox.Quad(dataset, ox.NamedNode(DCTERMS + "title"), ox.Literal(names), graph))
     store.extend(added)

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
+from .namespaces import GRAPH
+
+DATASET_GRAPH = GRAPH + "dataset"
+
 #: name suffix, ``kigraph export`` format, media type; the first two keep the named graphs
 FORMATS = (
     ("trig", "trig", "application/trig"),
@@ -22,6 +28,9 @@ FORMATS = (
     ("rdf", "rdf", "application/rdf+xml"),
 )
 STEM = "kigraph"
+#: JSON-LD for readers that ignore named graphs (a plain rdflib ``Graph`` reads 0 triples from
+#: kigraph.jsonld, where every triple sits in a named graph): all graphs in the default graph
+MERGED_JSONLD = f"{STEM}-merged.jsonld"
 _DONE = ".complete"
 
 
@@ -54,10 +63,12 @@ def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
                 target = scratch / f"{STEM}.{suffix}"
                 with open(target, "wb") as out:
                     store.serialize(fmt, out=out)
-                # mtime=0: the same data gives byte-identical archives
-                with open(target, "rb") as src, open(f"{target}.gz", "wb") as raw:
-                    with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-                        shutil.copyfileobj(src, gz)
+                _gzip(target)
+            merged = scratch / MERGED_JSONLD
+            with open(merged, "wb") as out:
+                triples = ox.parse(path=scratch / f"{STEM}.nt", format=ox.RdfFormat.N_TRIPLES)
+                ox.serialize(triples, out, ox.RdfFormat.JSON_LD)
+            _gzip(merged)
             (scratch / _DONE).touch()
             try:
                 os.replace(scratch, directory)  # atomic; another process may have won the race
@@ -67,6 +78,13 @@ def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
             shutil.rmtree(scratch, ignore_errors=True)
         _prune(directory.parent, keep=2)
     return list_dumps(directory)
+
+
+def _gzip(path: Path) -> None:
+    # mtime=0: the same data gives byte-identical archives
+    with open(path, "rb") as src, open(f"{path}.gz", "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+            shutil.copyfileobj(src, gz)
 
 
 def _prune(parent: Path, keep: int) -> None:
@@ -80,14 +98,23 @@ def _prune(parent: Path, keep: int) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def download_names() -> list[str]:
+    """Every file name the downloads of a data version have (dumps with their gzip twins, the
+    network exports), in the order they are listed; the catalogue file aside."""
+    stems = [f"{STEM}.{suffix}" for suffix, _, _ in FORMATS] + [MERGED_JSONLD]
+    return [n for stem in stems for n in (stem, f"{stem}.gz")] + [n for n, _ in GRAPH_FILES]
+
+
 def list_dumps(directory: Path) -> list[Dump]:
     out = []
-    for suffix, _, media_type in FORMATS:
-        for name, encoding in ((f"{STEM}.{suffix}", None), (f"{STEM}.{suffix}.gz", "gzip")):
+    names = [(f"{STEM}.{suffix}", media_type) for suffix, _, media_type in FORMATS]
+    names.append((MERGED_JSONLD, "application/ld+json"))
+    for stem, media_type in names:
+        for name, encoding in ((stem, None), (f"{stem}.gz", "gzip")):
             path = directory / name
             if path.exists():
                 out.append(Dump(name, path, media_type, encoding, path.stat().st_size))
-    for name, media_type in GRAPH_FILES:
+    for name, media_type in (*GRAPH_FILES, (CATALOGUE, "text/turtle")):
         path = directory / name
         if path.exists():
             out.append(Dump(name, path, media_type, None, path.stat().st_size))
@@ -123,4 +150,31 @@ def ensure_graph_exports(store: Any, directory: Path, root: Path | str) -> list[
             scratch.write_bytes(body)
             os.replace(scratch, target)
     (directory / _GRAPH_DONE).touch()
+    return list_dumps(directory)
+
+
+# --- the DCAT catalogue with every file's size and checksum, next to the files ---------------
+
+CATALOGUE = "kigraph-catalogue.ttl"
+
+
+def ensure_catalogue(store: Any, directory: Path, root: Path | str) -> list[Dump]:
+    """Dumps, network exports and ``kigraph-catalogue.ttl``: the stored dataset description
+    plus the byte size and SHA-256 of each file (which no dump can carry about itself)."""
+    files = ensure_graph_exports(store, directory, root)
+    target = directory / CATALOGUE
+    if not target.exists():
+        from .catalogue import file_facts
+        from .formats import SERIALIZE_PREFIXES
+
+        described = ox.parse(
+            store.serialize("ttl", graph=DATASET_GRAPH), format=ox.RdfFormat.TURTLE
+        )
+        facts = file_facts(((d.name, d.path) for d in files), DATASET_GRAPH)
+        triples = [*described, *(q.triple for q in facts)]
+        scratch = directory / f".{CATALOGUE}.{os.getpid()}.tmp"
+        scratch.write_bytes(
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=SERIALIZE_PREFIXES)
+        )
+        os.replace(scratch, target)
     return list_dumps(directory)

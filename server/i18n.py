@@ -86,10 +86,18 @@ TEXT = {
     "file": {"de": "Datei", "en": "File"},
     "downloads_intro": {
         "de": "Der ganze Datensatz in jedem RDF-Format, auch gzip-komprimiert, "
-        "und das Kooperationsnetz für Graph-Werkzeuge. Neu geschrieben bei jeder Datenversion.",
+        "und das Kooperationsnetz für Graph-Werkzeuge. Neu geschrieben bei jeder Datenversion. "
+        "kigraph.jsonld hält die benannten Graphen; wer sie nicht liest (etwa ein einfacher "
+        "rdflib-Graph), nimmt kigraph-merged.jsonld. Größe und SHA-256 jeder Datei stehen im "
+        "Katalog (kigraph-catalogue.ttl, /dataset). Darunter die Veröffentlichungen, die "
+        "erhalten bleiben.",
         "en": "The whole dataset in every RDF format, also gzip-compressed, and "
-        "the cooperation network for graph tools. Written anew for each data version.",
+        "the cooperation network for graph tools. Written anew for each data version. "
+        "kigraph.jsonld keeps the named graphs; a reader that ignores them (a plain rdflib "
+        "Graph, say) takes kigraph-merged.jsonld. Each file's size and SHA-256 are in the "
+        "catalogue (kigraph-catalogue.ttl, /dataset). Below, the releases, which are kept.",
     },
+    "release": {"de": "Veröffentlichung", "en": "Release"},
     "size": {"de": "Größe", "en": "Size"},
     "bytes": {"de": "Bytes", "en": "bytes"},
     "media_type": {"de": "Medientyp", "en": "Media type"},
@@ -225,6 +233,7 @@ TEXT = {
         "en": "Without JavaScript the chart is not drawn; the table holds every grant.",
     },
     "results_table": {"de": "Ergebnistabelle", "en": "Results table"},
+    "page_size": {"de": "Zeilen pro Seite", "en": "Rows per page"},
     "error_client": {
         "de": "Diese Anfrage kann so nicht beantwortet werden.",
         "en": "This request cannot be answered as it stands.",

@@ -344,9 +344,13 @@ def test_downloads_page_lists_every_file_with_a_working_link(client, lang, headi
     assert f"<h1>{heading}</h1>" in page.get_data(as_text=True)
     assert " ".join(i18n.texts(lang)["downloads_intro"].split()) in visible
     assert all(column in visible for column in columns)
-    files = client.get("/downloads").get_json()["files"]
+    listing = client.get("/downloads").get_json()
+    files = listing["files"]
     rows = {href: cells for href, cells in parsed.rows}
-    assert len(rows) == len(files) > 0
+    # one row per file, then one per release (a link to its own listing)
+    assert len(rows) == len(files) + len(listing["releases"]) and files
+    for release in listing["releases"]:
+        assert client.get(release["url"].removeprefix("http://localhost")).status_code == 200
     for entry in files:
         name, media_type, size = rows[entry["url"]]
         assert name == entry["name"] and media_type.startswith(entry["media_type"])

@@ -195,7 +195,7 @@ def test_linksets(store: GraphStore, slug: str, namespace: str) -> None:
         "dcterms:modified ?m FILTER(DATATYPE(?m) = xsd:dateTime)",
         "void:sparqlEndpoint <https://w3id.org/kigraph/sparql>",
         f'void:uriSpace "{ID}"',
-        "dcterms:source <https://w3id.org/kigraph/id/source/article>",
+        "prov:wasDerivedFrom <https://w3id.org/kigraph/id/source/article>",
         "void:classPartition [ void:class kg:Passage ; void:entities ?e ]",
         "void:propertyPartition [ void:property kg:partner ; void:triples ?t ]",
         "void:triples ?n ; void:classes ?c ; void:properties ?p",
@@ -214,7 +214,7 @@ def test_sources_are_the_source_documents(store: GraphStore) -> None:
         r["d"].value
         for r in store.query(
             sparql_prologue()
-            + f"SELECT ?d {{ GRAPH <{DATASET_GRAPH}> {{ <{DATASET}> dcterms:source ?d }} }}"
+            + f"SELECT ?d {{ GRAPH <{DATASET_GRAPH}> {{ <{DATASET}> prov:wasDerivedFrom ?d }} }}"
         )
     }
     assert docs == listed and len(docs) > 1

@@ -2,6 +2,7 @@
 # after the data is loaded.
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX kg:      <https://w3id.org/kigraph/ontology#>
+PREFIX prov:    <http://www.w3.org/ns/prov#>
 PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX schema:  <http://schema.org/>
 PREFIX void:    <http://rdfs.org/ns/void#>
@@ -43,9 +44,9 @@ WHERE {
     BIND(IRI(CONCAT("https://w3id.org/kigraph/dataset/property/", SUBSTR(SHA256(STR(?pred)), 1, 16)))
          AS ?part) } ;
 
-# the source documents
+# the source documents (prov:wasDerivedFrom: DCAT-AP keeps dcterms:source for datasets)
 INSERT { GRAPH <https://w3id.org/kigraph/graph/dataset> {
-    <https://w3id.org/kigraph/dataset> dcterms:source ?doc } }
+    <https://w3id.org/kigraph/dataset> prov:wasDerivedFrom ?doc } }
 WHERE { GRAPH ?g { ?doc a kg:SourceDocument } FILTER(?g != <https://w3id.org/kigraph/graph/dataset>) } ;
 
 # the number of links of each link set the description declares (0 where there are none)
@@ -58,3 +59,19 @@ WHERE {
         GRAPH ?g { ?s schema:sameAs ?o } FILTER(?g != <https://w3id.org/kigraph/graph/dataset>)
         FILTER(STRSTARTS(STR(?o), ?ns)) } GROUP BY ?ns }
     BIND(COALESCE(?links, 0) AS ?n) }
+ ;
+
+# the catalogue changes with the dataset; both were first issued with the first release
+INSERT { GRAPH <https://w3id.org/kigraph/graph/dataset> {
+    <https://w3id.org/kigraph/dataset#catalogue> dcterms:modified ?m } }
+WHERE { GRAPH <https://w3id.org/kigraph/graph/dataset> {
+    <https://w3id.org/kigraph/dataset#catalogue> a ?catalogue .
+    <https://w3id.org/kigraph/dataset> dcterms:modified ?m } } ;
+
+INSERT { GRAPH <https://w3id.org/kigraph/graph/dataset> {
+    <https://w3id.org/kigraph/dataset#catalogue> dcterms:issued ?first .
+    <https://w3id.org/kigraph/dataset> dcterms:issued ?first } }
+WHERE { { SELECT (MIN(?issued) AS ?first) WHERE { GRAPH <https://w3id.org/kigraph/graph/dataset> {
+    <https://w3id.org/kigraph/dataset> <http://www.w3.org/ns/dcat#hasVersion> ?release .
+    ?release dcterms:issued ?issued } } }
+    FILTER(BOUND(?first)) }

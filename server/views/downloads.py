@@ -5,17 +5,18 @@ and revalidation, by Werkzeug's ``send_file``); ``/sitemap.xml`` and ``/robots.t
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from flask import Response, request, send_file
 
-from .. import dumps, formats, i18n, internal_queries
+from .. import catalogue, dumps, formats, i18n, internal_queries, releases
 from ..errors import NotFound
 from .context import lang as current_lang
 from .context import memo, root_url, runtime
 from .documents import base, page, store
-from .respond import CORS, PAGE_VARY, respond, tag
+from .respond import CORS, PAGE_VARY, respond, see_other, tag
 
 _THINGS = internal_queries.text("sitemap-things")
 
@@ -24,7 +25,17 @@ def _dumps() -> list[dumps.Dump]:
     db = store()
     directory = dumps.directory_for(db, runtime().settings)
     root = runtime().settings.root
-    return memo("dumps", lambda: dumps.ensure_graph_exports(db, directory, root))
+    return memo("dumps", lambda: dumps.ensure_catalogue(db, directory, root))
+
+
+def file_facts() -> list:
+    """Byte size and checksum of each download (for ``/dataset``), once per data version."""
+
+    def measure() -> list:
+        files = ((d.name, d.path) for d in _dumps())
+        return [q.triple for q in catalogue.file_facts(files, dumps.DATASET_GRAPH)]
+
+    return memo("file-facts", measure)
 
 
 def downloads() -> Response:
@@ -40,18 +51,25 @@ def downloads() -> Response:
         }
         for d in files
     ]
+    published = [
+        {"version": v, "issued": info["issued"], "url": root_url() + f"downloads/{quote(v)}/"}
+        for v, info in _releases().items()
+    ]
     etag = tag("downloads", lang, request.headers.get("Accept", ""))
     if formats.prefers_html(request.headers.get("Accept")):
-        return respond(lambda: _page(listing, lang), formats.HTML, etag=etag, vary=PAGE_VARY)
+        return respond(
+            lambda: _page(listing, published, lang), formats.HTML, etag=etag, vary=PAGE_VARY
+        )
     document = {
         "data_version": store().data_version,
         "licence": runtime().licence,
         "files": listing,
+        "releases": published,
     }
     return respond(json.dumps(document, indent=1), "application/json", etag=etag)
 
 
-def _page(listing: list[dict], lang: str) -> str:
+def _page(listing: list[dict], published: list[dict], lang: str) -> str:
     t = i18n.texts(lang)
     rows = [
         [
@@ -60,6 +78,10 @@ def _page(listing: list[dict], lang: str) -> str:
             f"{f['bytes']:,}",
         ]
         for f in listing
+    ]
+    rows += [
+        [{"href": r["url"], "text": r["version"] + "/"}, f"{t['release']} {r['issued']}", ""]
+        for r in reversed(published)
     ]
     return page(
         "listing.html",
@@ -73,20 +95,110 @@ def _page(listing: list[dict], lang: str) -> str:
 
 
 def download(name: str) -> Response:
+    if name in _releases():
+        return see_other(root_url() + f"downloads/{quote(name)}/")
     match = next((d for d in _dumps() if d.name == name), None)
     if match is None:
         raise NotFound(f"No download named {name!r}; GET /downloads lists them.")
+    return _send(match, tag("download", match.name))
+
+
+def _send(match: dumps.Dump, etag: str) -> Response:
     response = send_file(
         match.path,
         mimetype=match.media_type if match.encoding is None else "application/gzip",
         as_attachment=True,
         download_name=match.name,
         conditional=True,
-        etag=tag("download", match.name),
+        etag=etag,
         max_age=runtime().settings.cache_max_age,
     )
     response.headers.update(CORS)
     return response
+
+
+# --- releases: /downloads/<version>/ ------------------------------------------------------------
+
+_RELEASES = internal_queries.text("releases")
+
+
+def _releases() -> dict[str, dict]:
+    """The releases the dataset description lists: version -> date and notes per language."""
+
+    def read() -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for row in store().query(_RELEASES):
+            entry = found.setdefault(row["version"].value, {"issued": row["issued"].value})
+            entry[row["notes"].language or "en"] = row["notes"].value
+        return found
+
+    return memo("releases", read)
+
+
+def _release_files(version: str) -> list[dumps.Dump]:
+    if version not in _releases():
+        known = ", ".join(sorted(_releases())) or "none"
+        raise NotFound(f"No release {version!r} (releases: {known}); GET /downloads lists them.")
+    archive = Path(runtime().settings.root) / releases.DIRECTORY / version / releases.ARCHIVE
+    if not archive.is_file():
+        raise NotFound(f"The archive of release {version} is not on this server.")
+    return [
+        dumps.Dump(archive.name, archive, "application/n-quads", "gzip", archive.stat().st_size)
+    ]
+
+
+def release(version: str) -> Response:
+    """One release: its date, notes and archive, as a page or JSON."""
+    files = _release_files(version)
+    info = _releases()[version]
+    lang = current_lang()
+    listing = [
+        {
+            "name": d.name,
+            "url": root_url() + f"downloads/{quote(version)}/{quote(d.name)}",
+            "media_type": d.media_type,
+            "encoding": d.encoding,
+            "bytes": d.size,
+        }
+        for d in files
+    ]
+    etag = tag("release", version, lang, request.headers.get("Accept", ""))
+    if formats.prefers_html(request.headers.get("Accept")):
+        t = i18n.texts(lang)
+        rows = [
+            [{"href": f["url"], "text": f["name"]}, f"{f['media_type']} (gzip)", f"{f['bytes']:,}"]
+            for f in listing
+        ]
+        body = lambda: page(  # noqa: E731
+            "listing.html",
+            lang=lang,
+            heading=f"{t['release']} {version} ({info['issued']})",
+            intro=info.get(lang) or info.get("en", ""),
+            columns=[t["file"], t["media_type"], f"{t['size']} ({t['bytes']})"],
+            rows=rows,
+            alternates=[],
+        )
+        return respond(body, formats.HTML, etag=etag, vary=PAGE_VARY)
+    notes = {k: v for k, v in info.items() if k != "issued"}
+    document = {"version": version, "issued": info["issued"], "notes": notes, "files": listing}
+    return respond(
+        json.dumps(document, indent=1, ensure_ascii=False), "application/json", etag=etag
+    )
+
+
+def release_download(version: str, name: str) -> Response:
+    match = next((d for d in _release_files(version) if d.name == name), None)
+    if match is None:
+        raise NotFound(
+            f"Release {version} has no file {name!r}; GET /downloads/{version}/ lists it."
+        )
+    return _send(match, tag("release-download", version, name))
+
+
+def release_document(version: str) -> Response:
+    """``…/dataset/release/<v>`` (the release's IRI) is described in the catalogue."""
+    _release_files(version)
+    return see_other(root_url() + "dataset")
 
 
 def sitemap() -> Response:

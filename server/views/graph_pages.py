@@ -14,6 +14,7 @@ from .. import formats, i18n, internal_queries
 from ..errors import NotFound
 from ..namespaces import GRAPH, OWL, RDF, RDFS, SKOS, compact
 from ..rdf_output import serialize_triples
+from . import downloads
 from .context import lang as current_lang
 from .context import memo, root_url, runtime
 from .documents import (
@@ -219,13 +220,16 @@ def named_graph(name: str) -> Response:
 
 
 def dataset(ext: str | None = None) -> Response:
-    return _graph_document("dataset", ext, root_url() + "dataset")
+    """The DCAT-AP catalogue: the stored description plus each download's size and checksum."""
+    return _graph_document("dataset", ext, root_url() + "dataset", extra=downloads.file_facts)
 
 
-def _graph_document(name: str, ext: str | None, doc_url: str) -> Response:
+def _graph_document(name: str, ext: str | None, doc_url: str, extra=None) -> Response:
     if ext is not None and ext not in BY_EXTENSION:
         raise NotFound(f"No document with extension .{ext}")
     triples = graph_triples(name)
+    if extra is not None:
+        triples.extend(extra())
     fmt = choose(ext)
     lang = current_lang()
     links = alternates(doc_url)

@@ -38,6 +38,9 @@ ROUTES = (  # (rule, view); the endpoint is the view's name ("linked_data.downlo
     ("/.well-known/void", graph_pages.dataset),
     ("/downloads", downloads.downloads),
     ("/downloads/<name>", downloads.download),
+    ("/downloads/<version>/", downloads.release),
+    ("/downloads/<version>/<name>", downloads.release_download),
+    ("/dataset/release/<version>", downloads.release_document),
     ("/sitemap.xml", downloads.sitemap),
     ("/robots.txt", downloads.robots),
     ("/<path:rest>", resources.other),  # last: anything else the graph describes
