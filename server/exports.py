@@ -1,19 +1,23 @@
-"""Exports for graph tools — GraphML, GEXF 1.3, Cytoscape.js JSON and a Neo4j admin-import CSV
-pair — built with networkx from the saved CONSTRUCT query ``cooperation-network``, the same
-graph the network view (``/explore``) draws.
+"""Exports for graph tools — GraphML 1.0, GEXF 1.3, Cytoscape.js JSON and a Neo4j admin-import
+CSV pair — of the saved CONSTRUCT query ``cooperation-network``, the same graph the network view
+(``/explore``) draws. docs/exports.md describes the files; tests/test_exports.py validates them
+against the official schemas vendored under tests/schemas/.
 
 Pure core: no Flask. ``network(store, root)`` gives a :class:`networkx.MultiDiGraph` whose nodes
 are IRIs with ``iri``, ``kind``, ``type``, ``types``, ``label``, ``label_de``, ``label_en`` and
 whose edges carry ``property`` (the IRI), ``role`` (its local name), ``label``, ``label_de``,
-``label_en``. ``write(graph, fmt, target)`` serialises it.
+``label_en``. ``render(graph, fmt)`` serialises it. GraphML, GEXF and Neo4j name nodes by short
+ids (``org.dfki``, :func:`node_ids`), the Cytoscape.js JSON by their IRIs.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from . import internal_queries
-from .namespaces import RDF, RDFS, compact
+from .namespaces import ID, RDF, RDFS, compact
 
 #: format name -> (file suffix, media type); ``csv`` is a pair of files
 FORMATS = {
@@ -159,36 +163,135 @@ def graph_from_triples(triples: list, property_labels: dict[str, dict[str, str]]
 
 # --- serialisations ------------------------------------------------------------------------
 
+#: Neo4j node labels: one per kind, spelt as the ontology spells its classes (British English)
+NEO4J_KIND_LABELS = {
+    "initiative": "Initiative",
+    "organisation": "Organisation",
+    "collective": "Collective",
+    "technology": "Technology",
+    "place": "Place",
+    "targetGroup": "TargetGroup",
+    "other": "Other",
+}
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+GEXF_NS = "http://gexf.net/1.3"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+NODE_ATTRIBUTES = ("iri", "kind", "type", "types", "label_de", "label_en")
+EDGE_ATTRIBUTES = ("property", "role", "label_de", "label_en")
+# ASCII letters, digits, ".", "-", "_": valid as xs:NMTOKEN (GraphML), as a GEXF id and in Cypher
+_PORTABLE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
+def node_ids(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """The short node id of each IRI in the GraphML, GEXF and Neo4j exports: the IRI's path
+    below ``…/id/`` with ``/`` as ``.`` (``…/id/org/dfki`` → ``org.dfki``); an IRI elsewhere, or
+    one whose path would not make a valid id, gets ``n`` + 12 hex digits of its SHA-256."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for iri in sorted(graph.nodes):
+        short = iri[len(ID) :].replace("/", ".") if iri.startswith(ID) else ""
+        if not _PORTABLE_ID.fullmatch(short) or short in taken:
+            short = "n" + hashlib.sha256(iri.encode()).hexdigest()[:12]
+        ids[iri] = short
+        taken.add(short)
+    return ids
+
+
+def _portable(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph with short node ids and edge keys ``e0``, ``e1``, … (IRIs stay as ``iri``):
+    GraphML types every id as xs:NMTOKEN, which has no room for ``/``."""
+    ids = node_ids(graph)
+    out = nx.MultiDiGraph(**graph.graph)
+    for iri, data in graph.nodes(data=True):
+        out.add_node(ids[iri], **{k: data[k] for k in ("label", *NODE_ATTRIBUTES)})
+    for i, (s, o, data) in enumerate(graph.edges(data=True)):
+        out.add_edge(
+            ids[s], ids[o], key=f"e{i}", **{k: data[k] for k in ("label", *EDGE_ATTRIBUTES)}
+        )
+    return out
+
 
 def graphml(graph: nx.MultiDiGraph) -> bytes:
+    """GraphML 1.0 (valid against graphml.xsd): node ids from :func:`node_ids`, edge ids
+    ``e0``, ``e1``, …, every attribute a typed ``<key>``."""
     out = io.BytesIO()
-    nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(_portable(graph), out, encoding="utf-8", prettyprint=True)
     return out.getvalue()
 
 
 def gexf(graph: nx.MultiDiGraph) -> bytes:
-    out = io.BytesIO()
-    nx.write_gexf(graph, out, encoding="utf-8", prettyprint=True, version="1.3")
-    # networkx 3.x spells the XML Schema instance namespace without "www." for 1.3
-    return out.getvalue().replace(
-        b'"http://w3.org/2001/XMLSchema-instance"', b'"http://www.w3.org/2001/XMLSchema-instance"'
+    """GEXF 1.3 (valid against gexf.xsd), written here rather than by networkx, whose 1.3 writer
+    puts a ``name`` on ``<graph>`` that the schema forbids and misspells the XSI namespace.
+    Each edge's ``kind`` is its role, which lets Gephi keep parallel edges apart."""
+    # Unqualified tags with the namespaces declared as attributes: ElementTree can only make
+    # GEXF the default namespace through its process-wide prefix registry.
+    root = ET.Element(
+        "gexf",
+        {
+            "xmlns": GEXF_NS,
+            "xmlns:xsi": XSI_NS,
+            "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd",
+            "version": "1.3",
+        },
     )
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "creator").text = "KI-Graph"
+    ET.SubElement(meta, "description").text = graph.graph.get("name", "")
+    g = ET.SubElement(root, "graph", defaultedgetype="directed", mode="static")
+    for cls, names in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+        declared = ET.SubElement(g, "attributes", {"class": cls, "mode": "static"})
+        for name in names:
+            ET.SubElement(declared, "attribute", id=name, title=name, type="string")
+
+    def attvalues(parent: ET.Element, data: dict, names: tuple[str, ...]) -> None:
+        values = ET.SubElement(parent, "attvalues")
+        for name in names:
+            ET.SubElement(values, "attvalue", {"for": name, "value": data[name]})
+
+    portable = _portable(graph)
+    nodes = ET.SubElement(g, "nodes", count=str(portable.number_of_nodes()))
+    for node, data in portable.nodes(data=True):
+        element = ET.SubElement(nodes, "node", id=node, label=data["label"])
+        attvalues(element, data, NODE_ATTRIBUTES)
+    edges = ET.SubElement(g, "edges", count=str(portable.number_of_edges()))
+    for s, o, key, data in portable.edges(keys=True, data=True):
+        element = ET.SubElement(
+            edges, "edge", id=key, source=s, target=o, label=data["label"], kind=data["role"]
+        )
+        attvalues(element, data, EDGE_ATTRIBUTES)
+    ET.indent(root, space="  ")
+    out = io.BytesIO()
+    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+    return out.getvalue()
 
 
 def cytoscape(graph: nx.MultiDiGraph) -> dict:
-    """Cytoscape.js JSON (also read by Cytoscape desktop: File › Import › Network from File)."""
+    """Cytoscape.js JSON as ``cy.json()`` gives and takes it, which Cytoscape desktop imports
+    (File › Import › Network from File) and networkx reads (``json_graph.cytoscape_graph``:
+    it needs ``directed``/``multigraph``, each node's ``value`` and each edge's ``key``).
+    Node ids are the IRIs: the network view (/explore) opens a node's page from its id."""
     nodes = [
-        {"data": {"id": iri, "name": data["label"], **data, "degree": graph.degree(iri)}}
+        {
+            "data": {
+                "id": iri,
+                "value": iri,
+                "name": data["label"],
+                **data,
+                "degree": graph.degree(iri),
+            }
+        }
         for iri, data in graph.nodes(data=True)
     ]
     edges = [
-        {"data": {"id": key, "source": s, "target": o, "name": data["label"], **data}}
+        {"data": {"id": key, "key": key, "source": s, "target": o, "name": data["label"], **data}}
         for s, o, key, data in graph.edges(keys=True, data=True)
     ]
     return {
         "format_version": "1.0",
         "generated_by": "KI-Graph",
         "target_cytoscapejs_version": "~3",
+        "directed": True,
+        "multigraph": True,
         "data": {"name": graph.graph.get("name", "")},
         "elements": {"nodes": nodes, "edges": edges},
     }
@@ -198,27 +301,39 @@ def _neo4j_type(role: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", role).upper()
 
 
-def _neo4j_label(data: dict) -> str:
-    kind = data["kind"][0].upper() + data["kind"][1:]
-    local = data["type"].split(":", 1)[-1]
-    return ";".join(dict.fromkeys(x for x in (kind, local) if x))
+def neo4j_labels(data: dict) -> list[str]:
+    """A node's Neo4j labels: its kind (:data:`NEO4J_KIND_LABELS`), then its class when that
+    is one of ours (``kg:Company`` → ``Company``). Classes of other vocabularies
+    (``org:Organization``, ``schema:City``) stay in the ``type``/``types`` properties, so no
+    label is spelt two ways."""
+    labels = [NEO4J_KIND_LABELS[data["kind"]]]
+    if data["type"].startswith("kg:"):
+        labels.append(data["type"].removeprefix("kg:"))
+    return list(dict.fromkeys(labels))
 
 
-NODE_HEADER = ["id:ID", ":LABEL", "iri", "kind", "type", "label_de", "label_en"]
+NODE_HEADER = ["id:ID", ":LABEL", "iri", "kind", "type", "types", "label_de", "label_en"]
 RELATIONSHIP_HEADER = [":START_ID", ":END_ID", ":TYPE", "property", "label_de", "label_en"]
 
 
 def neo4j_csv(graph: nx.MultiDiGraph) -> tuple[str, str]:
-    """``(nodes.csv, relationships.csv)`` for ``neo4j-admin database import full``."""
+    """``(nodes.csv, relationships.csv)`` for ``neo4j-admin database import full``; node ids as
+    in GraphML and GEXF (:func:`node_ids`)."""
+    ids = node_ids(graph)
     nodes, rels = io.StringIO(), io.StringIO()
     w = csv.writer(nodes, lineterminator="\n")
     w.writerow(NODE_HEADER)
     for iri, d in graph.nodes(data=True):
-        w.writerow([iri, _neo4j_label(d), iri, d["kind"], d["type"], d["label_de"], d["label_en"]])
+        labels = ";".join(neo4j_labels(d))
+        w.writerow(
+            [ids[iri], labels, iri, d["kind"], d["type"], d["types"], d["label_de"], d["label_en"]]
+        )
     w = csv.writer(rels, lineterminator="\n")
     w.writerow(RELATIONSHIP_HEADER)
     for s, o, d in graph.edges(data=True):
-        w.writerow([s, o, _neo4j_type(d["role"]), d["property"], d["label_de"], d["label_en"]])
+        w.writerow(
+            [ids[s], ids[o], _neo4j_type(d["role"]), d["property"], d["label_de"], d["label_en"]]
+        )
     return nodes.getvalue(), rels.getvalue()
 
 

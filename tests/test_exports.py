@@ -1,24 +1,28 @@
-"""Exports for graph tools (issue 7): GraphML, GEXF 1.3, Cytoscape.js JSON and the Neo4j CSV pair,
-all from the saved CONSTRUCT query cooperation-network; their CLI and /downloads; the UI pages'
-server side (no inline JavaScript, the editor's saved-query examples run).
+"""Exports for graph tools (issues 7 and 18): GraphML, GEXF 1.3, Cytoscape.js JSON and the Neo4j
+CSV pair, all from the saved CONSTRUCT query cooperation-network; their CLI and /downloads; the
+UI pages' server side (no inline JavaScript, the editor's saved-query examples run).
 
-No XSD validation: the official graphml.xsd and gexf.xsd ship in no PyPI, npm or Debian package
-we can install here, so the files are checked for their structure and re-read by networkx."""
+The files users download are fetched over HTTP from the real app and checked as the tools that
+open them would: GraphML and GEXF against the official XSDs vendored under tests/schemas/
+(README there says where each file comes from), the .cyjs by networkx's cytoscape_graph and by
+Cytoscape.js itself, the Neo4j labels for one spelling."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from lxml import etree
+from networkx.readwrite.json_graph import cytoscape_graph
 
 from server import exports, queries
-from server.namespaces import RDF, RDFS
+from server.namespaces import ID, KG, RDF, RDFS
 from server.store import GraphStore
 
 REPO = Path(__file__).parent.parent
@@ -26,6 +30,8 @@ REPO = Path(__file__).parent.parent
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS = "http://gexf.net/1.3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMAS = Path(__file__).parent / "schemas"
+DFKI = ID + "org/dfki"
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +95,7 @@ def test_graphml(graph):
     again = nx.read_graphml(io.BytesIO(body), force_multigraph=True)
     assert again.number_of_nodes() == graph.number_of_nodes()
     assert again.number_of_edges() == graph.number_of_edges()
-    assert again.nodes["https://w3id.org/kigraph/id/org/dfki"]["label_de"]
+    assert again.nodes["org.dfki"]["iri"] == DFKI and again.nodes["org.dfki"]["label_de"]
 
 
 def test_gexf_13(graph):
@@ -189,6 +195,215 @@ def test_network_json(client, graph):
     r = client.get("/explore/network.json")
     assert r.status_code == 200 and r.mimetype == "application/json"
     assert len(r.get_json()["elements"]["nodes"]) == graph.number_of_nodes()
+
+
+# --- the downloads, as the tools that open them see them (issue 18) -------------------------
+
+GRAPHML_REMOTE = "http://graphml.graphdrawing.org/xmlns/1.0/"
+CYTOSCAPE_JS = REPO / "server" / "static" / "vendor" / "cytoscape" / "cytoscape.min.js"
+
+
+class _VendoredGraphML(etree.Resolver):
+    """graphml.xsd redefines graphml-structure.xsd, which imports xlink.xsd, by absolute URLs:
+    answer them from tests/schemas/graphml/ (the files stay byte-for-byte as published)."""
+
+    def resolve(self, url, pubid, context):
+        if url.startswith(GRAPHML_REMOTE):
+            return self.resolve_filename(
+                str(SCHEMAS / "graphml" / url[len(GRAPHML_REMOTE) :]), context
+            )
+        return None
+
+
+def _schema(path: Path) -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(_VendoredGraphML())
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+@pytest.fixture(scope="module")
+def graphml_schema():
+    return _schema(SCHEMAS / "graphml" / "graphml.xsd")
+
+
+@pytest.fixture(scope="module")
+def gexf_schema():
+    return _schema(SCHEMAS / "gexf" / "gexf.xsd")
+
+
+def _errors(schema: etree.XMLSchema, body: bytes) -> list[str]:
+    schema.validate(etree.fromstring(body))
+    return [f"{e.line}: {e.message}" for e in schema.error_log]
+
+
+def _download(client, name: str) -> bytes:
+    r = client.get(f"/downloads/{name}")
+    assert r.status_code == 200, (name, r.status_code)
+    return r.data
+
+
+@pytest.fixture(scope="module")
+def expected(store, construct):
+    """What the exports must hold, from the store rather than from server.exports: the node
+    IRIs and edges of the CONSTRUCT, DFKI's labels, and the classes of our ontology."""
+    nodes, edges = construct
+    labels = {
+        row["l"].language: row["l"].value
+        for row in store.query(f"SELECT ?l WHERE {{ <{DFKI}> <{RDFS}label> ?l }}")
+    }
+    classes = {
+        row["c"].value.removeprefix(KG)
+        for row in store.query(
+            "SELECT DISTINCT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }"
+        )
+        if row["c"].value.startswith(KG)
+    }
+    return {"nodes": nodes, "edges": edges, "dfki": labels, "classes": classes}
+
+
+@pytest.mark.parametrize(
+    "schema, body, complaint",
+    [
+        (
+            "graphml_schema",
+            b'<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="directed"><node id="https://w3id.org/kigraph/id/org/dfki"/></graph></graphml>',
+            "xs:NMTOKEN",
+        ),
+        (
+            "gexf_schema",
+            b'<gexf xmlns="http://gexf.net/1.3" version="1.3"><graph name="x"><nodes/><edges/></graph></gexf>',
+            "'name' is not allowed",
+        ),
+    ],
+)
+def test_vendored_schemas_reject_the_old_defects(request, schema, body, complaint):
+    """The schemas are not vacuous: an IRI as GraphML node id and a GEXF graph name fail."""
+    errors = _errors(request.getfixturevalue(schema), body)
+    assert any(complaint in e for e in errors), errors
+
+
+def test_graphml_download_is_valid_and_complete(client, graphml_schema, expected):
+    body = _download(client, "kigraph-network.graphml")
+    assert _errors(graphml_schema, body) == []
+    read = nx.read_graphml(io.BytesIO(body), force_multigraph=True)
+    assert {d["iri"] for _, d in read.nodes(data=True)} == expected["nodes"]
+    assert read.number_of_edges() == len(expected["edges"])
+    assert read.nodes["org.dfki"]["iri"] == DFKI
+    assert read.nodes["org.dfki"]["label_en"] == expected["dfki"]["en"]
+    assert read.nodes["org.dfki"]["label_de"] == expected["dfki"]["de"]
+
+
+def test_gexf_download_is_valid_and_complete(client, gexf_schema, expected):
+    body = _download(client, "kigraph-network.gexf")
+    assert _errors(gexf_schema, body) == []
+    g = etree.fromstring(body).find(f"{{{GEXF_NS}}}graph")
+    assert g.get("name") is None
+    read = nx.read_gexf(io.BytesIO(body), version="1.3")
+    assert {d["iri"] for _, d in read.nodes(data=True)} == expected["nodes"]
+    assert read.number_of_edges() == len(expected["edges"])
+    assert read.nodes["org.dfki"]["label"] == expected["dfki"]["de"]
+    assert read.nodes["org.dfki"]["label_en"] == expected["dfki"]["en"]
+    # Gephi keeps parallel edges apart by their kind: the role, e.g. leadOrganisation
+    kinds = {e.get("kind") for e in g.iter(f"{{{GEXF_NS}}}edge")}
+    assert {p.removeprefix(KG) for _, p, _ in expected["edges"]} == kinds
+
+
+def test_cyjs_download_reads_in_networkx(client, expected):
+    doc = json.loads(_download(client, "kigraph-network.cyjs"))
+    read = cytoscape_graph(doc)
+    assert read.is_directed() and read.is_multigraph()
+    assert set(read.nodes) == expected["nodes"]
+    assert {(s, d["property"], o) for s, o, d in read.edges(data=True)} == expected["edges"]
+    assert read.number_of_edges() == len(expected["edges"])
+    assert read.nodes[DFKI]["label_de"] == expected["dfki"]["de"]
+    assert read.graph["name"]
+
+
+def test_cyjs_download_is_the_network_view_data(client):
+    """The network view draws the same JSON: its ids are IRIs it opens pages by."""
+    assert (
+        json.loads(_download(client, "kigraph-network.cyjs"))
+        == client.get("/explore/network.json").get_json()
+    )
+
+
+@pytest.mark.slow
+def test_cyjs_download_loads_in_cytoscape_js(client, expected):
+    """Cytoscape.js (the copy the network view ships) takes the file whole with ``cy.json``."""
+    if not Path("/usr/bin/chromium").exists():
+        reason = "needs Debian's /usr/bin/chromium (installed by .ci/run)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    doc = json.loads(_download(client, "kigraph-network.cyjs"))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.add_script_tag(path=str(CYTOSCAPE_JS))
+            nodes, edges, name, iri = page.evaluate(
+                """([doc, id]) => {
+                    const cy = cytoscape({headless: true});
+                    cy.json(doc);
+                    const n = cy.getElementById(id);
+                    return [cy.nodes().length, cy.edges().length, n.data("name"), n.data("iri")];
+                }""",
+                [doc, DFKI],
+            )
+        finally:
+            browser.close()
+    assert (nodes, edges) == (len(expected["nodes"]), len(expected["edges"]))
+    assert (name, iri) == (expected["dfki"]["de"], DFKI)
+
+
+def test_neo4j_labels_are_spelt_one_way(client, expected):
+    nodes = list(
+        csv.DictReader(io.StringIO(_download(client, "kigraph-network-nodes.csv").decode()))
+    )
+    rels = list(
+        csv.DictReader(io.StringIO(_download(client, "kigraph-network-relationships.csv").decode()))
+    )
+    assert {n["iri"] for n in nodes} == expected["nodes"] and len(rels) == len(expected["edges"])
+    kind_labels = set(exports.NEO4J_KIND_LABELS.values())
+    used = set()
+    for n in nodes:
+        labels = n[":LABEL"].split(";")
+        assert labels[0] == exports.NEO4J_KIND_LABELS[n["kind"]], n
+        assert set(labels[1:]) <= expected["classes"], n
+        used |= set(labels)
+    assert "Organisation" in used
+    assert not any("Organization" in label for label in used)
+    assert used <= kind_labels | expected["classes"]
+    (dfki,) = (n for n in nodes if n["iri"] == DFKI)
+    assert dfki["id:ID"] == "org.dfki" and dfki[":LABEL"].startswith("Organisation")
+    assert dfki["label_en"] == expected["dfki"]["en"]
+
+
+def test_node_ids_agree_across_graphml_gexf_and_neo4j(client):
+    graphml = nx.read_graphml(io.BytesIO(_download(client, "kigraph-network.graphml")))
+    gexf = nx.read_gexf(io.BytesIO(_download(client, "kigraph-network.gexf")), version="1.3")
+    neo4j = csv.DictReader(io.StringIO(_download(client, "kigraph-network-nodes.csv").decode()))
+    by_graphml = {n: d["iri"] for n, d in graphml.nodes(data=True)}
+    assert by_graphml == {n: d["iri"] for n, d in gexf.nodes(data=True)}
+    assert by_graphml == {n["id:ID"]: n["iri"] for n in neo4j}
+
+
+def test_node_ids_are_short_unique_and_xml_safe():
+    clash = [ID + "org/a.b", ID + "org.a/b"]  # both would be org.a.b
+    foreign = ["http://example.org/x", ID + "place/köln"]
+    g = nx.MultiDiGraph()
+    g.add_nodes_from([DFKI, ID + "initiative/dfki", *clash, *foreign])
+    ids = exports.node_ids(g)
+    assert ids[DFKI] == "org.dfki" and ids[ID + "initiative/dfki"] == "initiative.dfki"
+    assert all(re.fullmatch(r"n[0-9a-f]{12}", ids[iri]) for iri in foreign)
+    first, second = (ids[iri] for iri in sorted(clash))  # the later one gives way
+    assert first == "org.a.b" and re.fullmatch(r"n[0-9a-f]{12}", second)
+    assert len(set(ids.values())) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]*", i) for i in ids.values())
 
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
