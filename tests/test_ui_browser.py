@@ -9,81 +9,20 @@ In CI (``CI=true``) a missing Playwright or Chromium fails the tests; locally th
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
-from pathlib import Path
 
 import pytest
+from browser import REPO, watched_page
+from browser import browser as browser  # noqa: F401 (the fixture)
 
-REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "var" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'; object-src 'none'"
-)
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"browser tests must run in CI: {reason}")
-    pytest.skip(f"browser tests skipped: {reason} (install with .ci/run's steps)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, live_server):
     """A fresh page that records requests and console errors and checks them at the end."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    requests, errors = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def with_csp(route):
-        response = route.fetch(max_redirects=0)
-        headers = {**response.headers, "content-security-policy": CSP}
-        route.fulfill(response=response, headers=headers)
-
-    page.route(
-        lambda url: url.startswith(live_server),
-        lambda route: (
-            with_csp(route) if route.request.resource_type == "document" else route.continue_()
-        ),
-    )
-    yield page
-    outside = [
-        u
-        for u in requests
-        if not u.startswith(live_server) and not u.startswith(("data:", "blob:"))
-    ]
-    assert outside == [], f"requests outside the server's origin: {outside}"
-    assert errors == [], f"console errors: {errors}"
-    context.close()
+    with watched_page(browser, live_server) as page:
+        yield page
 
 
 def _shot(page, name: str) -> None:

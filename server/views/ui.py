@@ -87,7 +87,7 @@ def editor_config(lang: str) -> dict:
         "prefixes": {**dict(PREFIXES), "id": ID},
         "defaultQuery": DEFAULT_QUERY,
         "texts": {
-            **{k: i18n.texts(lang)[k] for k in ("chart", "graph", "no_numbers")},
+            **{k: i18n.texts(lang)[k] for k in ("chart", "graph", "no_numbers", "page_size")},
             "editor": i18n.texts(lang)["editor_title"],
         },
         "examples": [

@@ -227,9 +227,18 @@
 
   // --- each editor (one per tab, made when the tab is first shown): a name and the keyboard
   // hint for screen readers, and the Run/Share buttons moved out of the text area, where
-  // YASQE floats them over the query on narrow screens
+  // YASQE floats them over the query on narrow screens. YASGUI's own controls get the names
+  // it leaves out; its "+" is reached among the tabs by the arrow keys, so it is one to
+  // assistive technology too (a tab list may hold only tabs).
   var hint = document.getElementById("editor-hint");
   function fitEditors() {
+    Array.prototype.forEach.call(root.querySelectorAll(".tabsList button.addTab:not([role])"), function (b) {
+      b.setAttribute("role", "tab");
+      b.setAttribute("aria-selected", "false");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("select.tableSizer:not([aria-label])"), function (s) {
+      s.setAttribute("aria-label", T.page_size);
+    });
     Array.prototype.forEach.call(root.querySelectorAll(".yasqe"), function (yasqe) {
       var cm = yasqe.querySelector(".CodeMirror");
       var buttons = cm && cm.querySelector(":scope > .yasqe_buttons");
