@@ -109,7 +109,13 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _write_downloads(store, settings) -> list:
     """The downloads of this data version (made here, once per version, not per request)."""
-    from .dumps import directory_for, ensure_dumps, ensure_graph_exports
+    from .dumps import (
+        CATALOGUE,
+        directory_for,
+        ensure_catalogue,
+        ensure_dumps,
+        ensure_graph_exports,
+    )
 
     directory = directory_for(store, settings)
     before = {p.name for p in directory.iterdir()} if directory.is_dir() else set()
@@ -122,7 +128,11 @@ def _write_downloads(store, settings) -> list:
         every = ensure_graph_exports(store, directory, settings.root)
         exports = [d for d in every if d.name not in {dump.name for dump in dumps}]
         _report_written("cooperation-network exports", exports, before, directory, phase)
-        return every
+        phase = time.perf_counter()
+        described = ensure_catalogue(store, directory, settings.root)
+        catalogue = [d for d in described if d.name == CATALOGUE]
+        _report_written("DCAT catalogue (sizes and checksums)", catalogue, before, directory, phase)
+        return described
     return dumps
 
 

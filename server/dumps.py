@@ -28,6 +28,10 @@ FORMATS = (
     ("rdf", "rdf", "application/rdf+xml"),
 )
 STEM = "kigraph"
+#: the downloads' layout and formats: part of their directory's name, so that a server with new
+#: code writes new files even for the same data (raise it when a file's content or the set of
+#: files changes)
+LAYOUT = "v2"
 #: JSON-LD for readers that ignore named graphs (a plain rdflib ``Graph`` reads 0 triples from
 #: kigraph.jsonld, where every triple sits in a named graph): all graphs in the default graph
 MERGED_JSONLD = f"{STEM}-merged.jsonld"
@@ -47,10 +51,11 @@ def directory_for(store: Any, settings: Any) -> Path:
     """Where the dumps of this store's data version live: beside the store (for a remote or
     in-memory store, beside the configured store path, never in a machine-wide folder that
     outlives this service's data)."""
+    name = f"{store.data_version}-{LAYOUT}"
     if store.path is not None:
-        return Path(store.path).absolute().parent / "downloads" / store.data_version
+        return Path(store.path).absolute().parent / "downloads" / name
     kind = type(store).__name__.lower()  # remotestore / graphstore (--data)
-    return Path(settings.store).absolute().parent / "downloads" / f"{kind}-{store.data_version}"
+    return Path(settings.store).absolute().parent / "downloads" / f"{kind}-{name}"
 
 
 def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
@@ -64,11 +69,7 @@ def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
                 with open(target, "wb") as out:
                     store.serialize(fmt, out=out)
                 _gzip(target)
-            merged = scratch / MERGED_JSONLD
-            with open(merged, "wb") as out:
-                triples = ox.parse(path=scratch / f"{STEM}.nt", format=ox.RdfFormat.N_TRIPLES)
-                ox.serialize(triples, out, ox.RdfFormat.JSON_LD)
-            _gzip(merged)
+            _write_merged_jsonld(scratch / f"{STEM}.nt", scratch / MERGED_JSONLD)
             (scratch / _DONE).touch()
             try:
                 os.replace(scratch, directory)  # atomic; another process may have won the race
@@ -78,6 +79,14 @@ def ensure_dumps(store: Any, directory: Path) -> list[Dump]:
             shutil.rmtree(scratch, ignore_errors=True)
         _prune(directory.parent, keep=2)
     return list_dumps(directory)
+
+
+def _write_merged_jsonld(nt: Path, target: Path) -> None:
+    """All triples (the N-Triples dump) as JSON-LD in the default graph, streamed: the same
+    N-Triples give the same bytes (blank node labels kept, not renamed)."""
+    with open(target, "wb") as out:
+        ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.JSON_LD)
+    _gzip(target)
 
 
 def _gzip(path: Path) -> None:

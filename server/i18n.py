@@ -98,6 +98,12 @@ TEXT = {
         "catalogue (kigraph-catalogue.ttl, /dataset). Below, the releases, which are kept.",
     },
     "release": {"de": "Veröffentlichung", "en": "Release"},
+    "how_to_cite": {"de": "Zitieren", "en": "How to cite"},
+    "cite_note": {
+        "de": "Zitieren Sie die Veröffentlichung, die Sie benutzt haben; jede bleibt "
+        "herunterladbar:",
+        "en": "Cite the release you used; every release stays downloadable:",
+    },
     "size": {"de": "Größe", "en": "Size"},
     "bytes": {"de": "Bytes", "en": "bytes"},
     "media_type": {"de": "Medientyp", "en": "Media type"},

@@ -306,3 +306,14 @@ def test_kigraph_release_refuses_a_version_twice(scratch_repo: Path) -> None:
     assert _kigraph("release", "1.0.0", "--root", str(scratch_repo)).returncode == 0
     again = _kigraph("release", "1.0.0", "--date", date.today().isoformat(), "--root", str(scratch_repo))  # fmt: skip
     assert again.returncode == 2 and "exists already" in again.stderr
+
+
+@pytest.mark.parametrize(("lang", "heading", "kind"), [("de", "Zitieren", "Datensatz"), ("en", "How to cite", "dataset")])  # fmt: skip
+def test_home_page_says_how_to_cite_the_latest_release(embedded_app, lang, heading, kind) -> None:
+    latest = releases.recorded(REPO)[-1]
+    html = embedded_app.test_client().get(f"/?lang={lang}", headers={"Accept": "text/html"}).get_data(as_text=True)  # fmt: skip
+    section = html.split('<section class="cite"', 1)[1].split("</section>", 1)[0]
+    assert f">{heading}</h2>" in section
+    assert f"{latest.version} [{kind}], {latest.issued.isoformat()}" in section
+    assert f"https://w3id.org/kigraph/dataset/release/{latest.version}" in section
+    assert f"version   = {{{latest.version}}}" in section  # the BibTeX entry

@@ -18,6 +18,8 @@ import pyoxigraph as ox
 import pytest
 
 from server.cli_output import cell
+from server.content import load_content
+from server.dumps import directory_for
 from server.namespaces import PREFIXES, XSD
 from server.store import GraphStore
 
@@ -333,24 +335,26 @@ def test_load_reports_each_phase_and_the_whole_time(kigraph, store_copy: Path, t
     wall = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     phases = [line for line in result.stderr.splitlines() if line.startswith("kigraph load: ")]
-    directory = store_copy.parent / "downloads" / GraphStore.open(store_copy).data_version
+    directory = directory_for(GraphStore.open(store_copy), None)
+    files = len(load_content(REPO).files)
     expected = [
-        f"parsed 7 files in {REPO}",
+        f"parsed {files} files in {REPO}",
         "validated",
         "stored",
         "inference: materialised",
         f"added {extra}: 100 triples",
         "described the dataset",
         f"swapped in: {store_copy} → store-",
-        f"wrote 12 dumps of the whole dataset to {directory}",
+        f"wrote 14 dumps of the whole dataset to {directory}",
         f"wrote 5 cooperation-network exports to {directory}",
+        f"wrote 1 DCAT catalogue (sizes and checksums) to {directory}",
     ]
     assert len(phases) == len(expected), result.stderr
     for line, start in zip(phases, expected, strict=True):
         assert line.startswith(f"kigraph load: {start}") and line.endswith(" s)"), line
     assert f"download files in {directory}:" in result.stdout
     listed = re.findall(r"^  (kigraph\S*) \(", result.stdout, re.M)
-    assert len(listed) == 17 and "kigraph.trig.gz" in listed
+    assert len(listed) == 20 and "kigraph.trig.gz" in listed
     assert all((directory / name).is_file() for name in listed)
     total = float(re.search(r"^kigraph load: done, ([0-9.]+) s in all$", result.stdout, re.M)[1])
     assert total >= wall - 1.0, (total, wall)  # the rest: starting and ending Python

@@ -135,6 +135,15 @@ def _releases() -> dict[str, dict]:
     return memo("releases", read)
 
 
+def latest_release() -> tuple[str, str] | None:
+    """(version, issued) of the newest release the description lists, if any."""
+    listed = _releases()
+    if not listed:
+        return None
+    version = max(listed, key=lambda v: (listed[v]["issued"], [int(x) for x in v.split(".")]))
+    return version, listed[version]["issued"]
+
+
 def _release_files(version: str) -> list[dumps.Dump]:
     if version not in _releases():
         known = ", ".join(sorted(_releases())) or "none"

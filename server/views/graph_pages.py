@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from .. import formats, i18n, internal_queries
+from ..citation import cite
 from ..errors import NotFound
 from ..namespaces import GRAPH, OWL, RDF, RDFS, SKOS, compact
 from ..rdf_output import serialize_triples
@@ -85,6 +86,7 @@ def _home_page(lang: str) -> str:
         if lang == "de"
         else f"{total:,} triples in {graphs} named graphs · data version {version}"
     )
+    published = downloads.latest_release()
     return page(
         "home.html",
         lang=lang,
@@ -93,6 +95,7 @@ def _home_page(lang: str) -> str:
         stats=stats,
         counts=_void_counts(lang),
         cooperations=cooperations,
+        citation=cite(*published, lang) if published else None,
     )
 
 
