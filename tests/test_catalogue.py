@@ -317,3 +317,11 @@ def test_home_page_says_how_to_cite_the_latest_release(embedded_app, lang, headi
     assert f"{latest.version} [{kind}], {latest.issued.isoformat()}" in section
     assert f"https://w3id.org/kigraph/dataset/release/{latest.version}" in section
     assert f"version   = {{{latest.version}}}" in section  # the BibTeX entry
+
+
+def test_readme_cites_the_latest_release() -> None:
+    latest = releases.recorded(REPO)[-1]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    cited = " ".join(readme.split("## How to cite", 1)[1].split("##", 1)[0].replace(">", "").split())  # fmt: skip
+    assert f"release {latest.version} [dataset], {latest.issued.isoformat()}" in cited
+    assert f"https://w3id.org/kigraph/dataset/release/{latest.version}" in cited
