@@ -68,8 +68,8 @@ MUTATIONS = [
         "dangling IRI",
         "data/article.trig",
         "init:telekom-ipai kg:partner ag:bosch , ag:festo , ag:fraunhofer .",
-        "init:telekom-ipai kg:partner ag:bosch , ag:festo , ag:fraunhofer , ag:siemens .",
-        ["dangling-iri.rq", "id/org/siemens"],
+        "init:telekom-ipai kg:partner ag:bosch , ag:festo , ag:fraunhofer , ag:no-such-partner .",
+        ["dangling-iri.rq", "id/org/no-such-partner"],
     ),
     (
         "correction quoting a value the article does not state",
