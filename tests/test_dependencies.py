@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 #: modules of this repository, not distributions
-OURS = {"server", "conftest", "endpoint", "scale"}
+OURS = {"server", "conftest", "browser", "endpoint", "scale"}
 
 
 def _name(requirement: str) -> str:
