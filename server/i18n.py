@@ -99,6 +99,21 @@ TEXT = {
     },
     "release": {"de": "Veröffentlichung", "en": "Release"},
     "how_to_cite": {"de": "Zitieren", "en": "How to cite"},
+    "publisher": {"de": "Herausgeber", "en": "Publisher"},
+    "licence_of_dataset": {"de": "Lizenz", "en": "Licence"},
+    "themes": {"de": "Themen", "en": "Themes"},
+    "keywords": {"de": "Schlagwörter", "en": "Keywords"},
+    "modified": {"de": "Geändert", "en": "Modified"},
+    "data_version": {"de": "Datenversion", "en": "data version"},
+    "services": {"de": "Dienste", "en": "Services"},
+    "format": {"de": "Format", "en": "Format"},
+    "releases": {"de": "Veröffentlichungen", "en": "Releases"},
+    "catalogue_files": {
+        "de": "Jede Datei mit Größe und SHA-256-Prüfsumme, wie sie im DCAT-AP-Katalog steht; "
+        "den Katalog selbst gibt es als RDF (oben) und als kigraph-catalogue.ttl.",
+        "en": "Each file with its size and SHA-256 checksum, as the DCAT-AP catalogue states "
+        "them; the catalogue itself is RDF (above) and kigraph-catalogue.ttl.",
+    },
     "cite_note": {
         "de": "Zitieren Sie die Veröffentlichung, die Sie benutzt haben; jede bleibt "
         "herunterladbar:",

@@ -325,3 +325,22 @@ def test_readme_cites_the_latest_release() -> None:
     cited = " ".join(readme.split("## How to cite", 1)[1].split("##", 1)[0].replace(">", "").split())  # fmt: skip
     assert f"release {latest.version} [dataset], {latest.issued.isoformat()}" in cited
     assert f"https://w3id.org/kigraph/dataset/release/{latest.version}" in cited
+
+
+@pytest.mark.parametrize(("lang", "words"), [("de", ["Herausgeber", "Lizenz", "Dienste", "Veröffentlichungen"]), ("en", ["Publisher", "Licence", "Services", "Releases"])])  # fmt: skip
+def test_catalogue_page_shows_each_file_with_its_checksum(embedded_app, catalogue_ttl, lang, words) -> None:  # fmt: skip
+    client = embedded_app.test_client()
+    html = client.get(f"/dataset?lang={lang}", headers={"Accept": "text/html"}).get_data(as_text=True)  # fmt: skip
+    assert all(f">{w}</" in html for w in words)
+    g = rdflib.Graph().parse(data=catalogue_ttl, format="turtle")
+    shown = 0
+    for distribution in g.objects(rdflib.URIRef(DATASET), rdflib.URIRef(DCAT + "distribution")):
+        name = str(g.value(distribution, rdflib.URIRef(DCAT + "downloadURL"))).rsplit("/", 1)[1]
+        checksum = g.value(distribution, rdflib.URIRef(SPDX + "checksum"))
+        digest = str(g.value(checksum, rdflib.URIRef(SPDX + "checksumValue")))
+        row = html.split(f">{name}</a></td>", 1)[1].split("</tr>", 1)[0]
+        assert f'<code class="hash">{digest}</code>' in row
+        shown += 1
+    assert shown == 19
+    for release in releases.recorded(REPO):
+        assert f'/downloads/{release.version}/">{release.version}</a> ({release.issued})' in html

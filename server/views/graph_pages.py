@@ -15,7 +15,7 @@ from ..citation import cite
 from ..errors import NotFound
 from ..namespaces import GRAPH, OWL, RDF, RDFS, SKOS, compact
 from ..rdf_output import serialize_triples
-from . import downloads
+from . import catalogue_page, downloads
 from .context import lang as current_lang
 from .context import memo, root_url, runtime
 from .documents import (
@@ -241,13 +241,11 @@ def _graph_document(name: str, ext: str | None, doc_url: str, extra=None) -> Res
         return respond(
             lambda: serialize_triples(triples, fmt.name), fmt, etag=etag, alternates=links
         )
-    return respond(
-        lambda: _graph_page(name, len(triples), lang, links),
-        fmt,
-        etag=etag,
-        alternates=links,
-        vary=PAGE_VARY,
-    )
+    if name == "dataset":
+        body = lambda: catalogue_page.render(triples, lang, links)  # noqa: E731
+    else:
+        body = lambda: _graph_page(name, len(triples), lang, links)  # noqa: E731
+    return respond(body, fmt, etag=etag, alternates=links, vary=PAGE_VARY)
 
 
 def _graph_page(name: str, size: int, lang: str, links: list[dict]) -> str:
@@ -255,18 +253,11 @@ def _graph_page(name: str, size: int, lang: str, links: list[dict]) -> str:
     rows = [
         [{"href": link(graph), "text": graph}, f"{count:,}"] for graph, count in runtime().graphs
     ]
-    if name == "dataset":
-        intro = f"{size:,} {t['triples']}. " + (
-            "Beschreibung des Datensatzes nach DCAT und VoID."
-            if lang == "de"
-            else "The dataset's description in DCAT and VoID."
-        )
-    else:
-        intro = f"{size:,} {t['triples']}."
+    intro = f"{size:,} {t['triples']}."
     return page(
         "listing.html",
         lang=lang,
-        heading=f"{GRAPH}{name}" if name != "dataset" else t["dataset"],
+        heading=f"{GRAPH}{name}",
         intro=intro,
         columns=[t["graphs"], t["triples"]],
         rows=rows,
