@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -306,8 +307,15 @@ def _serve(built_store: Path, *, warm: bool = True, log_paths: list | None = Non
     log = open(built_store.parent / f"live-server-{port}.log", "wb")  # noqa: SIM115
     if log_paths is not None:
         log_paths.append(Path(log.name))
+    # a session of its own: its process group is the server's master, web and query workers,
+    # so the teardown can check that none of them outlives the test
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.serving"], env=env, stdout=log, stderr=log, cwd=REPO
+        [sys.executable, "-m", "server.serving"],
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=REPO,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -333,6 +341,21 @@ def _serve(built_store: Path, *, warm: bool = True, log_paths: list | None = Non
         proc.kill()
         proc.wait()
     log.close()
+    _assert_group_gone(proc.pid, log.name)
+
+
+def _assert_group_gone(pgid: int, log_name: str, grace: float = 10.0) -> None:
+    """Fail if any process of the server's group is still alive ``grace`` s after its master
+    ended (killing them, so that one leak does not starve the rest of the run)."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)  # signal 0: is anyone left in the group?
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(pgid, signal.SIGKILL)
+    raise AssertionError(f"server processes outlived their master by {grace} s; see {log_name}")
 
 
 # --- test tiers ---------------------------------------------------------------------------------
