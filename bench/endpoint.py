@@ -109,6 +109,21 @@ def start_ours(store_dir: Path, port: int, **settings) -> subprocess.Popen:
     return proc
 
 
+def start_ceiling(port: int, threads: int) -> subprocess.Popen:
+    """bench/ceiling_app.py under Granian as ``server.serving`` runs ours (WSGI, 1 process)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "granian", "--interface", "wsgi", "--http", "1", "--workers", "1"]
+        + ["--blocking-threads", str(threads), "--port", str(port), "--no-log"]
+        + ["--factory", "ceiling_app:create_app"],
+        cwd=Path(__file__).resolve().parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    wait_up(f"http://127.0.0.1:{port}/sparql", proc)
+    return proc
+
+
 def start_oxigraph(binary: str, location: Path, port: int) -> subprocess.Popen:
     """``oxigraph serve-read-only`` with the union as default graph, once it answers."""
     proc = subprocess.Popen(
@@ -389,6 +404,7 @@ def measure(
     header(raw_store is not None)
     ratios: dict[int, list[float]] = {c: [] for c in levels}
     cached_ratios: dict[int, list[float]] = {c: [] for c in levels}
+    OXIGRAPH_RATES.clear()
     for name in names:
         query = QUERIES[name]
         qs = "?" + urllib.parse.urlencode({"query": query})
@@ -408,10 +424,28 @@ def measure(
             errors = [f"{who}: {r[3]}" for who, r in (("ours", ours), ("cache", cached),
                                                       ("ox", oxi)) if r[3]]  # fmt: skip
             cells.append("; ".join(errors) or "-")
+            OXIGRAPH_RATES.setdefault(c, []).append(oxi[0])
             ratios[c].append(ours[0] / oxi[0])
             cached_ratios[c].append(cached[0] / oxi[0])
             print("| " + " | ".join(cells) + " |", flush=True)
     return ratios, cached_ratios
+
+
+#: oxigraph's requests/s per concurrency, one per query, from the last :func:`measure`
+OXIGRAPH_RATES: dict[int, list[float]] = {}
+
+
+def measure_ceiling(url: str, levels: list[int], duration: float) -> None:
+    """The bare Flask + Granian app's requests/s at each concurrency, and the geometric mean
+    ratio to oxigraph it would give if every query were answered that fast."""
+    for c in levels:
+        rate = wrk(url + "?query=ASK%7B%7D", c, duration)[0]
+        ratios = [rate / ox_rate for ox_rate in OXIGRAPH_RATES.get(c, [])]
+        print(
+            f"ceiling (bare Flask on Granian, 1 web process) c={c}: {rate:.0f} r/s; "
+            f"geometric mean ceiling/oxigraph {geomean(ratios):.2f} over the same queries",
+            flush=True,
+        )
 
 
 def print_geomeans(label: str, ratios: dict, cached: dict) -> None:
@@ -468,6 +502,12 @@ def main() -> int:
     parser.add_argument("--idle", type=int, default=200, help="idle keep-alive connections")
     parser.add_argument("--readers", type=int, default=8, help="slow readers of a large answer")
     parser.add_argument("--no-raw", action="store_true", help="skip in-process pyoxigraph")
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also measure a bare Flask app under Granian (bench/ceiling_app.py): the most any "
+        "endpoint through Flask in one web process can answer",
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     names = args.queries.split(",")
@@ -519,6 +559,10 @@ def main() -> int:
         if not args.under_load_only:
             ratios, cached = measure(servers, names, levels, args.duration, raw_store)
             print_geomeans("", ratios, cached)
+            if args.ceiling:
+                port = free_port()
+                procs.append(start_ceiling(port, threads))
+                measure_ceiling(f"http://127.0.0.1:{port}/sparql", levels, args.duration)
             print(f"# load average after: {load_average()}", flush=True)
         if args.under_load or args.under_load_only:
             for label in ("ours", "ours+cache"):  # dumps are written on the first request
