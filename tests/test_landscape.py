@@ -202,3 +202,64 @@ def test_the_article_graph_holds_no_landscape_terms(content) -> None:
              VALUES ?p { kg:fundingStart kg:fundingEnd kg:inaugurationDate kg:predecessor kg:participant } }""",
     )
     assert leaked == []
+
+
+DATED = (
+    "schema:foundingDate schema:startDate schema:endDate kg:inaugurationDate kg:fundingStart "
+    "kg:fundingEnd kg:announcedIn"
+)
+
+
+def test_landscape_has_28_places_with_coordinates_and_129_dated_facts(content) -> None:
+    [(places,)] = select(
+        content, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p geo:lat ?lat ; geo:long ?long }"
+    )
+    [(dated,)] = select(
+        content,
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {LANDSCAPE} {{ ?s ?p ?d }} VALUES ?p {{ {DATED} }} }}""",
+    )
+    assert int(places) >= 28
+    assert int(dated) >= 129
+
+
+def test_every_place_with_coordinates_is_a_labelled_place_in_germany(content) -> None:
+    # decimal degrees as the pages print them; a German city lies within 47–55.1 N, 5.8–15.1 E
+    rows = select(
+        content,
+        """SELECT ?place ?lat ?long ?de ?en WHERE { ?place geo:lat ?lat ; geo:long ?long
+             OPTIONAL { ?place rdfs:label ?de FILTER(LANG(?de) = "de") }
+             OPTIONAL { ?place rdfs:label ?en FILTER(LANG(?en) = "en") } }""",
+    )
+    assert rows
+    for place, lat, long, de, en in rows:
+        assert place.startswith(ID + "place/"), place
+        assert de and en, place
+        assert 47.0 <= float(lat) <= 55.1 and 5.8 <= float(long) <= 15.1, (place, lat, long)
+
+
+def test_every_city_with_coordinates_lies_in_a_land_a_page_names(content) -> None:
+    missing = select(
+        content,
+        f"""SELECT ?place WHERE {{ ?place geo:lat ?lat ; a schema:City
+              FILTER NOT EXISTS {{ ?place a kg:FederalState }}
+              FILTER NOT EXISTS {{ GRAPH {LANDSCAPE} {{ ?place schema:containedInPlace ?land }}
+                                   ?land a kg:FederalState }} }}""",
+    )
+    assert missing == []
+
+
+def test_the_dfki_has_public_and_industrial_shareholders_with_dates(content) -> None:
+    shareholders = select(
+        content,
+        f"""SELECT DISTINCT ?class WHERE {{ GRAPH {LANDSCAPE} {{
+              <{ID}initiative/dfki> kg:shareholder ?agent }} ?agent a ?class
+              VALUES ?class {{ kg:Company kg:ResearchInstitute }} }}""",
+    )
+    assert {c for (c,) in shareholders} == {KG + "Company", KG + "ResearchInstitute"}
+    dated = select(
+        content,
+        f"""SELECT ?agent ?since WHERE {{ GRAPH {LANDSCAPE} {{
+              ?part kg:participationIn <{ID}initiative/dfki> ; kg:participationRole kg:shareholder ;
+                    kg:participant ?agent ; schema:startDate ?since }} }} ORDER BY ?since""",
+    )
+    assert dated == [(ID + "org/microsoft", "2005-10"), (ID + "org/google", "2015-10")]
