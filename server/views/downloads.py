@@ -213,7 +213,8 @@ def release_document(version: str) -> Response:
 def sitemap() -> Response:
     def make() -> str:
         prefix = len(base()) + len("id/")
-        urls = [root_url() + path for path in ("", "ontology", "queries", "downloads", "sparql")]
+        pages = ("", "ontology", "queries", "downloads", "sparql", "map", "timeline")
+        urls = [root_url() + path for path in pages]
         for row in store().query(_THINGS):
             urls.append(root_url() + "doc/" + quote(row["s"].value[prefix:]))
         items = "".join(f"<url><loc>{escape(u)}</loc></url>" for u in urls)

@@ -17,6 +17,7 @@ from .. import describe, formats, internal_queries, iris
 from ..errors import NotFound
 from ..namespaces import KG, SCHEMA, compact
 from ..rdf_output import serialize_triples
+from . import geo
 from .context import lang as current_lang
 from .context import root_url, runtime
 from .documents import (
@@ -128,6 +129,7 @@ def _resource_page(iri: str, lang: str, links: list[dict]) -> str:
         article_graph=describe.ARTICLE,
         corrections_graph=describe.CORRECTIONS,
         jsonld=_schema_org(view, lang),
+        pinmap=geo.pin_map(iri, lang),
     )
 
 
