@@ -465,6 +465,6 @@ def test_cli_says_when_a_page_is_not_the_whole_answer(kigraph, built_store) -> N
     assert first.returncode == 0, first.stderr
     assert "(100 rows)" in first.stdout
     assert "more rows follow: add --page 2" in first.stderr
-    last = run("--per-page", "1000")  # every label on one page: nothing more to say
+    last = run("--per-page", "10000")  # every label on one page: nothing more to say
     assert last.returncode == 0, last.stderr
     assert "more rows follow" not in last.stderr
