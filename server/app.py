@@ -29,13 +29,14 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     rt = Runtime(settings, store)
     app.extensions["kigraph"] = rt
 
-    from .views import geo, linked_data, queries, reconcile, search, sparql, ui
+    from .views import browse, geo, linked_data, queries, reconcile, search, sparql, ui
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reconcile.bp)
+    app.register_blueprint(browse.bp)
     app.register_blueprint(geo.bp)
     app.register_blueprint(linked_data.bp)  # last: it has the catch-all for other base IRIs
     queries.check_queries(app)  # a broken query file stops start-up, naming file and line

@@ -45,3 +45,24 @@ def cite(version: str, issued: str, lang: str) -> Citation:
         f"}}"
     )
     return Citation(text, bibtex, iri)
+
+
+@dataclass(frozen=True)
+class ResourceCitation:
+    text: str
+    label: str
+    iri: str
+    #: the release the resource is cited in: its version, date and IRI
+    version: str
+    issued: str
+    release_iri: str
+
+
+def cite_resource(label: str, iri: str, version: str, issued: str, lang: str) -> ResourceCitation:
+    """The citation of one thing (``label``, its IRI) as described in release ``version``
+    (issued ``YYYY-MM-DD``), in ``lang`` (de/en): the thing by its IRI, which stays the same
+    across releases, inside the dataset's citation, which says which data was read."""
+    dataset = cite(version, issued, lang)
+    opening, closing = ("„", "“") if lang == "de" else ("“", "”")
+    text = f"{opening}{label}{closing}. {iri}. In: {dataset.text}"
+    return ResourceCitation(text, label, iri, version, issued, dataset.iri)

@@ -377,6 +377,77 @@ TEXT = {
     },
     "preview_location": {"de": "Ort", "en": "Location"},
     "preview_identifiers": {"de": "Externe Kennungen", "en": "External identifiers"},
+    # --- search box, IRI pickers, /browse, neighbourhood, citing a resource (issue 16) ---
+    "nav_search": {"de": "Suche", "en": "Search"},
+    "nav_browse": {"de": "Verzeichnis", "en": "Directory"},
+    "site_search_label": {"de": "KI-Graph durchsuchen", "en": "Search KI-Graph"},
+    "site_search_placeholder": {"de": "Name, z. B. Jülich", "en": "Name, e.g. Jülich"},
+    "suggest_none": {"de": "Keine Vorschläge", "en": "No suggestions"},
+    "suggest_count": {
+        "de": "{n} Vorschläge, mit Pfeil nach oben und unten wählen",
+        "en": "{n} suggestions, choose with the up and down arrows",
+    },
+    "suggest_one": {
+        "de": "1 Vorschlag, mit Pfeil nach unten wählen",
+        "en": "1 suggestion, choose with the down arrow",
+    },
+    "suggest_error": {
+        "de": "Vorschläge nicht verfügbar",
+        "en": "Suggestions are not available",
+    },
+    "picker_hint": {
+        "de": "Namen eingeben und einen Vorschlag wählen: seine IRI wird eingesetzt. "
+        "Eine IRI lässt sich auch direkt eintragen.",
+        "en": "Type a name and choose a suggestion: its IRI is filled in. "
+        "An IRI can also be typed in directly.",
+    },
+    "picker_chosen": {"de": "Gewählt:", "en": "Chosen:"},
+    "browse_title": {"de": "Organisationen und Initiativen", "en": "Organisations and initiatives"},
+    "browse_intro": {
+        "de": "Alle Organisationen und Initiativen, nach Art, Land, Technologiefeld, Zielgruppe "
+        "und Förderer gefiltert. Die Zahl hinter einem Wert sagt, wie viele Einträge es mit den "
+        "übrigen Filtern gäbe.",
+        "en": "Every organisation and initiative, filtered by kind, Land (federal state), "
+        "technology field, target group and funder. The number after a value says how many "
+        "entries there would be with the other filters.",
+    },
+    "browse_filters": {"de": "Filter", "en": "Filters"},
+    "browse_apply": {"de": "Filter anwenden", "en": "Apply filters"},
+    "browse_active": {"de": "Aktive Filter", "en": "Active filters"},
+    "browse_remove": {"de": "Filter entfernen", "en": "Remove filter"},
+    "browse_clear": {"de": "Alle Filter entfernen", "en": "Remove all filters"},
+    "browse_results": {"de": "Ergebnisse", "en": "Results"},
+    "browse_entries": {"de": "Einträge", "en": "entries"},
+    "browse_page_of": {"de": "Seite {page} von {pages}", "en": "page {page} of {pages}"},
+    "browse_none": {
+        "de": "Keine Organisation oder Initiative passt zu allen diesen Filtern.",
+        "en": "No organisation or initiative matches all of these filters.",
+    },
+    "browse_chosen": {"de": "gewählt", "en": "chosen"},
+    "neighbours_title": {"de": "Nachbarschaft", "en": "Neighbourhood"},
+    "neighbours_intro": {
+        "de": "Womit dieser Eintrag direkt verbunden ist: worauf er verweist und was auf ihn "
+        "verweist.",
+        "en": "What this entry is directly connected with: what it links to and what links to it.",
+    },
+    "neighbours_graph": {
+        "de": "Graph der Nachbarschaft (dieselben Einträge stehen in der Liste)",
+        "en": "Graph of the neighbourhood (the list has the same entries)",
+    },
+    "neighbours_more": {"de": "und {n} weitere", "en": "and {n} more"},
+    "neighbours_all": {"de": "alle Eigenschaften", "en": "all properties"},
+    "neighbours_out": {"de": "verweist auf", "en": "links to"},
+    "neighbours_in": {"de": "verwiesen von", "en": "linked from"},
+    "cite_resource_intro": {
+        "de": "Diesen Eintrag mit seiner IRI und der Veröffentlichung des Datensatzes zitieren:",
+        "en": "Cite this entry by its IRI and the release of the dataset:",
+    },
+    "cite_label": {"de": "Bezeichnung", "en": "Label"},
+    "cite_release": {"de": "Veröffentlichung", "en": "Release"},
+    "cite_no_release": {
+        "de": "Es gibt noch keine Veröffentlichung; zitieren Sie die IRI mit dem Abrufdatum.",
+        "en": "There is no release yet; cite the IRI with the date you retrieved it.",
+    },
 }
 
 

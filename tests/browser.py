@@ -61,6 +61,8 @@ PAGES = [
     ("map", "/map", "#germany-map[data-state=ready]", 200),
     ("timeline", "/timeline", "#timeline-filter[data-state=ready]", 200),
     ("place-map", "/doc/place/dortmund", "figure.pin-map svg", 200),
+    ("browse", "/browse", "ol.browse-list li", 200),
+    ("search", "/search?q=KI", "section.search-group li", 200),
     ("downloads", "/downloads", "table.props", 200),
     ("ontology", "/ontology", "section table.props", 200),
     ("resource", "/doc/initiative/dfki", "article table.props", 200),

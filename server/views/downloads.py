@@ -213,7 +213,7 @@ def release_document(version: str) -> Response:
 def sitemap() -> Response:
     def make() -> str:
         prefix = len(base()) + len("id/")
-        pages = ("", "ontology", "queries", "downloads", "sparql", "map", "timeline")
+        pages = ("", "ontology", "queries", "downloads", "sparql", "map", "timeline", "browse")
         urls = [root_url() + path for path in pages]
         for row in store().query(_THINGS):
             urls.append(root_url() + "doc/" + quote(row["s"].value[prefix:]))

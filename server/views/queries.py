@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from .. import formats, queries
+from .. import formats, pickers, queries
 from ..errors import NotAcceptable, NotFound
 from ..namespaces import ID, compact
 from ..openapi import build_openapi
@@ -281,6 +281,7 @@ def _page(query, prepared, error, args, *, result=None, etag=None, status=200) -
         else None,
         next_url=_url(query, args, page=prepared.page + 1) if more else None,
         alternates=alternates,
+        pickers=pickers.pickers(query),
     )
     return respond(body, formats.HTML, status=status, etag=etag, vary=PAGE_VARY)
 

@@ -30,6 +30,7 @@ from .documents import (
     store,
     vocabulary,
 )
+from .neighbourhood import neighbours, resource_citation
 from .respond import PAGE_VARY, respond, see_other, tag
 
 _KIND_LABEL = {
@@ -129,6 +130,8 @@ def _resource_page(iri: str, lang: str, links: list[dict]) -> str:
         article_graph=describe.ARTICLE,
         corrections_graph=describe.CORRECTIONS,
         jsonld=_schema_org(view, lang),
+        neighbourhood=neighbours(iri, lang, name),
+        resource_citation=resource_citation(iri, name, lang),
         pinmap=geo.pin_map(iri, lang),
     )
 
