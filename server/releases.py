@@ -15,6 +15,7 @@ Pure: no Flask.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import re
 from collections import Counter, defaultdict
@@ -123,8 +124,11 @@ def read_archive(path: Path) -> list[str]:
 
 def compare(old: list[str], new: list[str]) -> Changes:
     """Triples added and removed (per graph and in all), and the resources (things under
-    ``…/id/``, provenance statements aside) that appeared, disappeared or changed."""
-    before, after = set(old), set(new)
+    ``…/id/``, provenance statements aside) that appeared, disappeared or changed.
+
+    Blank nodes are compared by what they say (:func:`_by_content`), not by their labels,
+    which a rebuild may assign anew: a SHACL shape that did not change counts as unchanged."""
+    before, after = _by_content(old), _by_content(new)
     added, removed = after - before, before - after
     changes = Changes(triples_added=len(added), triples_removed=len(removed))
     plus: Counter[str] = Counter()
@@ -139,6 +143,34 @@ def compare(old: list[str], new: list[str]) -> Changes:
     changes.resources_removed = len(set(old_subjects) - set(new_subjects))
     changes.resources_changed = len(touched & set(old_subjects) & set(new_subjects))
     return changes
+
+
+def _by_content(lines: list[str]) -> set[str]:
+    """The N-Quads lines with each blank node renamed after a hash of its own triples (and,
+    recursively, of the blank nodes they lead to): the same shape gets the same name in any
+    build. Two blank nodes that say exactly the same fall into one name — fine for counting
+    changes, which is all this is for. A cycle of blank nodes keeps its labels."""
+    quads = _parse(lines)
+    edges: dict[str, list[ox.Quad]] = defaultdict(list)
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode):
+            edges[q.subject.value].append(q)
+    names: dict[str, str] = {}
+
+    def name(node: str, path: frozenset[str]) -> str:
+        if node in names:
+            return names[node]
+        if node in path:
+            return node  # a cycle: no content name
+        inner = path | {node}
+        parts = sorted(f"{q.graph_name} {q.predicate} {term(q.object, inner)}" for q in edges[node])
+        names[node] = "h" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+        return names[node]
+
+    def term(t, path: frozenset[str] = frozenset()) -> str:
+        return f"_:{name(t.value, path)}" if isinstance(t, ox.BlankNode) else str(t)
+
+    return {f"{term(q.subject)} {q.predicate} {term(q.object)} {q.graph_name} ." for q in quads}
 
 
 def _parse(lines: Iterable[str]) -> list[ox.Quad]:

@@ -344,3 +344,16 @@ def test_catalogue_page_shows_each_file_with_its_checksum(embedded_app, catalogu
     assert shown == 19
     for release in releases.recorded(REPO):
         assert f'/downloads/{release.version}/">{release.version}</a> ({release.issued})' in html
+
+
+def test_compare_ignores_blank_node_labels() -> None:
+    """A rebuild may label blank nodes anew (a SHACL property shape, say): same content, no
+    change; a changed blank node is one triple removed and one added."""
+    shape = "<https://w3id.org/kigraph/ontology#S> <http://www.w3.org/ns/shacl#property> _:{b} <https://w3id.org/kigraph/graph/shapes> ."  # fmt: skip
+    path = '_:{b} <http://www.w3.org/ns/shacl#minCount> "{n}"^^<http://www.w3.org/2001/XMLSchema#integer> <https://w3id.org/kigraph/graph/shapes> .'  # fmt: skip
+    old = [shape.format(b="a1"), path.format(b="a1", n=1)]
+    relabelled = [shape.format(b="zz"), path.format(b="zz", n=1)]
+    changed = [shape.format(b="zz"), path.format(b="zz", n=2)]
+    assert releases.compare(old, relabelled).triples_added == 0
+    # the property shape's content changed, so the link to it changed too
+    assert (releases.compare(old, changed).triples_added, releases.compare(old, changed).triples_removed) == (2, 2)  # fmt: skip
