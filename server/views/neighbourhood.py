@@ -37,6 +37,9 @@ def neighbours(iri: str, lang: str, name: str) -> dict:
     vocab = vocabulary()
     other = "en" if lang == "de" else "de"
     nodes = []
+    for node in found.values():
+        for direction in ("out", "in"):
+            node[direction] = _most_specific(node[direction], vocab)
     for n, node in found.items():
         entry = things.get(n)
         kind = entry.kind if entry else "other"
@@ -64,6 +67,12 @@ def neighbours(iri: str, lang: str, name: str) -> dict:
         "total": len(nodes),
         "more": len(nodes) - len(shown),
     }
+
+
+def _most_specific(properties: set[str], vocab) -> set[str]:
+    """Drop each property that is a super-property of another one given for the same link."""
+    implied = set().union(*(vocab.supers.get(p, frozenset()) for p in properties))
+    return {p for p in properties if p not in implied}
 
 
 def resource_citation(iri: str, name: str, lang: str) -> citation.ResourceCitation | None:
