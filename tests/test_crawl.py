@@ -28,7 +28,11 @@ class _Links(HTMLParser):
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_every_link_from_home_answers(client, lang: str) -> None:
+def test_every_link_from_home_answers(client, backend: str, lang: str) -> None:
+    if backend == "remote" and lang == "en":
+        # a page's language does not depend on the backend: German on the remote backend
+        # covers its pages (about a minute of CI saved)
+        pytest.skip("the remote backend is crawled in German")
     start = f"{ROOT}?lang={lang}"
     seen, queue, broken = {start}, [(start, "(start)")], []
     while queue:
