@@ -291,6 +291,11 @@ class QueryPool:
         self.limits = limits
         self.spool = spool
         spool.mkdir(parents=True, exist_ok=True)
+        # glibc gives each thread that allocates a malloc arena of its own, reserving 64 MiB of
+        # address space apiece; under RLIMIT_AS that reservation, not real use, made a worker
+        # refuse to start its query thread (~700 MiB of a 1,200 MiB budget before any query;
+        # ~450 MiB with two arenas). The forkserver, and so every worker, inherits this.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         # forkserver: workers fork from a small clean process, not from the threaded server
         self._pool = pebble.ProcessPool(
             max_workers=workers,
