@@ -11,6 +11,7 @@ it), so every test that takes them runs twice: ``test_x[embedded]``, ``test_x[re
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -41,6 +42,24 @@ def clean_repo(tmp_path: Path) -> Path:
 def kigraph():
     """The ``kigraph`` command as a function: ``kigraph("validate", "--root", dir)``."""
     return run_kigraph
+
+
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+def assert_problem(response, status: int, parameter: str | None = None) -> dict:
+    """An RFC 9457 problem document with ``status`` (naming ``parameter`` when given), never a
+    traceback; returns the document."""
+    assert response.status_code == status, response.data[:500]
+    assert response.mimetype == "application/problem+json"
+    doc = json.loads(response.data)
+    assert PROBLEM_KEYS <= set(doc)
+    assert doc["status"] == status
+    assert doc["type"].startswith("https://w3id.org/kigraph/problems/")
+    assert "Traceback" not in response.get_data(as_text=True)
+    if parameter is not None:
+        assert f"'{parameter}'" in doc["detail"], doc
+    return doc
 
 
 def run_kigraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,13 +15,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import run_kigraph
 from pyshacl import validate
 from rdflib.namespace import SH
 
@@ -246,25 +246,15 @@ def test_compare_counts_triples_and_resources() -> None:
 
 @pytest.fixture
 def scratch_repo(tmp_path: Path) -> Path:
+    """A small repository (tests/fixtures/clean) with an empty changelog."""
     root = tmp_path / "repo"
-    for part in ("ontology", "data", "queries"):
-        shutil.copytree(REPO / "tests" / "fixtures" / "clean" / part, root / part) if (
-            REPO / "tests" / "fixtures" / "clean" / part
-        ).exists() else None
-    if not (root / "data").exists():
-        pytest.skip("tests/fixtures/clean has no data/")
+    shutil.copytree(REPO / "tests" / "fixtures" / "clean", root)
     (root / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n", encoding="utf-8")
     return root
 
 
 def _kigraph(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-    )
+    return run_kigraph(*args, cwd=REPO)
 
 
 def test_kigraph_release_archives_records_and_counts(scratch_repo: Path) -> None:

@@ -13,12 +13,12 @@ import socket
 import threading
 
 import pytest
+from conftest import assert_problem
 
 from server.namespaces import GRAPH
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 FORM = "application/x-www-form-urlencoded"
-PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
 
 def count_of(response) -> int:
@@ -28,17 +28,6 @@ def count_of(response) -> int:
 def graph_count(client, name: str) -> int:
     q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}{name}> {{ ?s ?p ?o }} }}"
     return count_of(client.get("/sparql", query_string={"query": q}))
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.data[:500]
-    assert response.mimetype == "application/problem+json"
-    doc = json.loads(response.data)
-    assert PROBLEM_KEYS <= set(doc)
-    assert doc["status"] == status
-    assert doc["type"].startswith("https://w3id.org/kigraph/problems/")
-    assert "Traceback" not in response.get_data(as_text=True)
-    return doc
 
 
 # --- query operation: the three ways ----------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import assert_problem
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -460,17 +461,6 @@ def test_view_leads_to_the_page(client) -> None:
 
 
 # --- bad input -------------------------------------------------------------------------------
-
-
-def assert_problem(response, status: int, parameter: str | None = None) -> dict:
-    assert response.status_code == status, response.data[:500]
-    assert response.mimetype == "application/problem+json"
-    doc = json.loads(response.data)
-    assert {"type", "title", "status", "detail"} <= set(doc) and doc["status"] == status
-    assert "Traceback" not in response.get_data(as_text=True)
-    if parameter is not None:
-        assert f"'{parameter}'" in doc["detail"], doc
-    return doc
 
 
 @pytest.mark.parametrize(

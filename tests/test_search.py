@@ -5,17 +5,16 @@ languages, and an index that follows the data version."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import jsonschema
 import pyoxigraph as ox
 import pytest
+from conftest import assert_problem
 
 from server import search
 
 ID = "https://w3id.org/kigraph/id/"
-PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
 #: what ``GET /api/search`` answers (the contract autocompletion and the UI rely on)
 SEARCH_SCHEMA = {
@@ -92,20 +91,6 @@ def api(client, **params) -> dict:
 
 def ids(results: list[dict]) -> list[str]:
     return [r["id"].removeprefix(ID) for r in results]
-
-
-def assert_problem(response, status: int, parameter: str | None = None) -> dict:
-    assert response.status_code == status, response.data[:500]
-    assert response.mimetype == "application/problem+json"
-    doc = json.loads(response.data)
-    assert PROBLEM_KEYS <= set(doc)
-    assert doc["status"] == status
-    assert doc["type"].startswith("https://w3id.org/kigraph/problems/")
-    assert "Traceback" not in response.get_data(as_text=True)
-    if parameter is not None:
-        assert f"'{parameter}'" in doc["detail"], doc
-        assert f"'{parameter}'" in doc["detail_de"], doc
-    return doc
 
 
 # --- folding and tiers (pure) ----------------------------------------------------------------
