@@ -9,9 +9,10 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+import pyoxigraph as ox
 from flask import Response, request, send_file
 
-from .. import catalogue, dumps, formats, i18n, internal_queries, releases
+from .. import dumps, formats, i18n, internal_queries, releases
 from ..errors import NotFound
 from .context import lang as current_lang
 from .context import memo, root_url, runtime
@@ -28,14 +29,15 @@ def _dumps() -> list[dumps.Dump]:
     return memo("dumps", lambda: dumps.ensure_catalogue(db, directory, root))
 
 
-def file_facts() -> list:
-    """Byte size and checksum of each download (for ``/dataset``), once per data version."""
+def catalogue_triples() -> list:
+    """The catalogue as ``kigraph-catalogue.ttl`` holds it — the stored description plus each
+    download's size and checksum, measured once when the file was written — per data version."""
 
-    def measure() -> list:
-        files = ((d.name, d.path) for d in _dumps())
-        return [q.triple for q in catalogue.file_facts(files, dumps.DATASET_GRAPH)]
+    def read() -> list:
+        path = next(d.path for d in _dumps() if d.name == dumps.CATALOGUE)
+        return [q.triple for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
 
-    return memo("file-facts", measure)
+    return memo("catalogue-triples", read)
 
 
 def downloads() -> Response:

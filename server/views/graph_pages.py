@@ -224,15 +224,14 @@ def named_graph(name: str) -> Response:
 
 def dataset(ext: str | None = None) -> Response:
     """The DCAT-AP catalogue: the stored description plus each download's size and checksum."""
-    return _graph_document("dataset", ext, root_url() + "dataset", extra=downloads.file_facts)
+    return _graph_document("dataset", ext, root_url() + "dataset", read=downloads.catalogue_triples)
 
 
-def _graph_document(name: str, ext: str | None, doc_url: str, extra=None) -> Response:
+def _graph_document(name: str, ext: str | None, doc_url: str, read=None) -> Response:
+    """``read`` gives the triples when the document is more than the stored graph ``name``."""
     if ext is not None and ext not in BY_EXTENSION:
         raise NotFound(f"No document with extension .{ext}")
-    triples = graph_triples(name)
-    if extra is not None:
-        triples.extend(extra())
+    triples = read() if read is not None else graph_triples(name)
     fmt = choose(ext)
     lang = current_lang()
     links = alternates(doc_url)
