@@ -9,13 +9,13 @@ in the store's dataset description.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import gzip
 import hashlib
 import io
 import os
 import re
+import struct
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -312,22 +312,25 @@ def _os_message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+# struct flock on Linux (64-bit off_t): l_type, l_whence, l_start, l_len, l_pid, padding
+_FLOCK = struct.Struct("hhqqi4x")
+
+
 def _locked(lock_file: Path) -> bool:
     """Whether another process holds the RocksDB LOCK of a store (it is open read-write).
 
-    Test-and-release with ``lockf``; POSIX record locks are per process, so this cannot see
-    (and, on close, would drop) a lock held by this very process — we never hold one on a store
-    we open read-only."""
+    Asks the kernel with ``F_GETLK``, which reports a conflicting POSIX record lock without
+    taking one: a probe that took the lock and released it again would, for that moment, make
+    a second server starting beside it see the store as held."""
     try:
-        fd = os.open(lock_file, os.O_RDWR)
+        fd = os.open(lock_file, os.O_RDONLY)
     except OSError:
-        return False  # no LOCK file or read-only file system: let RocksDB decide
+        return False  # no LOCK file: let RocksDB decide
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        return exc.errno in (errno.EACCES, errno.EAGAIN)
-    else:
-        fcntl.lockf(fd, fcntl.LOCK_UN)
+        query = _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+    except OSError:
         return False
     finally:
         os.close(fd)
+    return _FLOCK.unpack(answer)[0] != fcntl.F_UNLCK

@@ -440,6 +440,28 @@ def test_open_locked(built_store: Path, tmp_path: Path) -> None:
     assert GraphStore.open(tmp_path / "s").graphs()
 
 
+@pytest.mark.slow  # 1,200 store opens in six processes
+def test_servers_starting_together_do_not_see_each_other_as_writers(built_store: Path) -> None:
+    """Several processes opening one store read-only at the same moment (servers started side
+    by side, or a pool's workers) all get it: checking for a writer must not itself look like
+    one to the process beside it."""
+    opener = (
+        "import sys; from server.store import GraphStore\n"
+        "for _ in range(200): GraphStore.open(sys.argv[1])\n"
+    )
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", opener, str(built_store)],
+            cwd=Path(__file__).resolve().parent.parent,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    failures = [p.communicate(timeout=120)[1] for p in openers if p.wait(timeout=120) != 0]
+    assert not failures, failures[0][-500:]
+
+
 @pytest.mark.parametrize(
     ("name", "text", "expect"),
     [
