@@ -3,8 +3,9 @@
 - **Trusted proxies** (Werkzeug's ``ProxyFix``): ``X-Forwarded-For/-Proto/-Host`` count only
   with ``KIGRAPH_TRUSTED_PROXIES`` > 0, and then only as many hops as configured. Links never
   come from request headers anyway (``Settings.public_root``).
-- **Security headers** (flask-talisman): Content-Security-Policy without inline scripts,
-  ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``, ``nosniff``.
+- **Security headers** (``secure``): Content-Security-Policy without inline scripts,
+  ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``, ``nosniff``, on every answer
+  (errors too). The reconciliation preview alone may be framed (:data:`FRAMEABLE_ENDPOINTS`).
 - **Compression** (flask-compress): Brotli, gzip or zstd by ``Accept-Encoding``; ETags get the
   coding as suffix and still revalidate. Downloads are sent as they are (they have ``.gz``
   twins).
@@ -23,7 +24,13 @@ import flask_compress.flask_compress
 from flask import Flask, request
 from flask_compress import Compress
 from flask_limiter import Limiter
-from flask_talisman import Talisman
+from secure import (
+    ContentSecurityPolicy,
+    ReferrerPolicy,
+    Secure,
+    XContentTypeOptions,
+    XFrameOptions,
+)
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import formats
@@ -46,6 +53,28 @@ CSP = {
 
 #: the header as sent
 CSP_HEADER = "; ".join(f"{name} {value}" for name, value in CSP.items())
+
+#: views other sites may show in a frame: the reconciliation preview, which clients show in an
+#: iframe on their own origin; every other answer keeps ``frame-ancestors 'none'``
+FRAMEABLE_ENDPOINTS = frozenset({"reconcile.preview"})
+
+
+def _security_headers(*, frameable: bool) -> Secure:
+    csp = ContentSecurityPolicy()
+    for name, value in CSP.items():
+        if name == "frame-ancestors" and frameable:
+            value = "*"
+        csp.custom_directive(name, *value.split())
+    return Secure(
+        csp=csp,
+        xfo=None if frameable else XFrameOptions().deny(),
+        referrer=ReferrerPolicy().no_referrer(),
+        xcto=XContentTypeOptions().nosniff(),
+    )
+
+
+SECURITY_HEADERS = _security_headers(frameable=False)
+FRAMEABLE_HEADERS = _security_headers(frameable=True)
 
 #: downloads are files with ``.gz`` twins, sent as they are (their length and ranges intact)
 UNCOMPRESSED_ENDPOINTS = frozenset({"linked_data.download"})
@@ -116,18 +145,11 @@ def install(app: Flask, settings: Settings) -> None:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    Talisman(
-        app,
-        force_https=False,  # TLS is the proxy's job; we never redirect
-        strict_transport_security=False,
-        frame_options="DENY",
-        referrer_policy="no-referrer",
-        content_security_policy=CSP,
-        session_cookie_secure=False,
-        permissions_policy={},
-        document_policy={},
-        feature_policy={},
-    )
+    @app.after_request
+    def security_headers(response):
+        framed = request.endpoint in FRAMEABLE_ENDPOINTS
+        (FRAMEABLE_HEADERS if framed else SECURITY_HEADERS).set_headers(response)
+        return response
 
     app.config.update(
         COMPRESS_MIMETYPES=COMPRESSED_TYPES,
@@ -153,22 +175,18 @@ def install(app: Flask, settings: Settings) -> None:
     longest_target = LONGEST_TARGET
 
     @app.before_request
-    def refuse_long_targets():
-        target = len(request.environ.get("PATH_INFO") or "") + len(
-            request.environ.get("QUERY_STRING") or ""
-        )
+    def refuse_oversized_requests():
+        environ = request.environ
+        target = len(environ.get("PATH_INFO") or "") + len(environ.get("QUERY_STRING") or "")
         if target > longest_target:
             raise URITooLong(
                 f"The request target has {target} characters; this server accepts at most "
                 f"{longest_target}. Send long queries with POST (up to "
                 f"{settings.max_query_bytes} bytes)."
             )
-
-    @app.before_request
-    def refuse_cut_bodies():
         # Granian hands a body that ended early to the app as if it were complete
-        announced = request.content_length
-        if request.method == "POST" and announced:
+        if environ["REQUEST_METHOD"] == "POST" and request.content_length:
+            announced = request.content_length
             received = len(request.get_data(cache=True))  # form parsing reads this copy
             if received != announced:
                 raise BadRequest(

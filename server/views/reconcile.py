@@ -21,7 +21,6 @@ from flask import Blueprint, Response, request
 
 from .. import __version__, formats, iris, reconcile
 from ..errors import NotFound
-from ..web_edge import CSP
 from .context import lang as page_lang
 from .context import root_url
 from .documents import base
@@ -160,14 +159,6 @@ def preview() -> Response:
         )
 
     return respond(body, formats.HTML, etag=tag("preview", entry.iri, lang), vary=PAGE_VARY)
-
-
-#: clients show the preview in an iframe on their own origin: this page alone may be framed
-#: (Talisman's per-view options; every other page keeps ``frame-ancestors 'none'``)
-preview.talisman_view_options = {
-    "frame_options": None,
-    "content_security_policy": {**CSP, "frame-ancestors": "*"},
-}
 
 
 @bp.get("/reconcile/view")
