@@ -73,8 +73,10 @@ def _security_headers(*, frameable: bool) -> Secure:
     )
 
 
-SECURITY_HEADERS = _security_headers(frameable=False)
-FRAMEABLE_HEADERS = _security_headers(frameable=True)
+# serialised once: ``Secure.set_headers`` would rebuild every value and replace header by
+# header on each response (~20 µs of a cached answer's ~150 in-process)
+SECURITY_HEADERS = tuple(_security_headers(frameable=False).header_items())
+FRAMEABLE_HEADERS = tuple(_security_headers(frameable=True).header_items())
 
 #: downloads are files with ``.gz`` twins, sent as they are (their length and ranges intact)
 UNCOMPRESSED_ENDPOINTS = frozenset({"linked_data.download"})
@@ -148,7 +150,8 @@ def install(app: Flask, settings: Settings) -> None:
     @app.after_request
     def security_headers(response):
         framed = request.endpoint in FRAMEABLE_ENDPOINTS
-        (FRAMEABLE_HEADERS if framed else SECURITY_HEADERS).set_headers(response)
+        # no view sets these itself, so adding them cannot duplicate one
+        response.headers.extend(FRAMEABLE_HEADERS if framed else SECURITY_HEADERS)
         return response
 
     app.config.update(
