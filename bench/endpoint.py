@@ -16,7 +16,8 @@ the same quads as N-Quads). The same load for each; closed connections are reope
 
 Ours runs as ``kigraph serve`` does (``python -m server.serving``: Granian, one web process, query
 worker pool) with ``KIGRAPH_CLIENT_QUERIES=0``: all of wrk's connections come from one loopback
-address, and the per-address limit (default 2) would answer most of them ``429``.
+address, and the per-address limit (default 2) would answer most of them ``429``. Its access log
+is off, as ``oxigraph serve`` writes none per request; ``--access-log`` measures it on.
 
 Needs ``wrk`` (apt-get install wrk) and the ``oxigraph`` command (PyPI package ``oxigraph``;
 in .venv/bin, or ``--oxigraph PATH``).
@@ -503,6 +504,12 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=8, help="slow readers of a large answer")
     parser.add_argument("--no-raw", action="store_true", help="skip in-process pyoxigraph")
     parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="ours with its per-request access log (KIGRAPH_ACCESS_LOG=1, the default of "
+        "kigraph serve); off by default here, as oxigraph serve logs no requests",
+    )
+    parser.add_argument(
         "--ceiling",
         action="store_true",
         help="also measure a bare Flask app under Granian (bench/ceiling_app.py): the most any "
@@ -516,7 +523,7 @@ def main() -> int:
 
     from server.settings import Settings
 
-    settings = {"client_queries": 0}
+    settings = {"client_queries": 0, "access_log": int(args.access_log)}
     if args.query_workers is not None:
         settings["query_workers"] = args.query_workers
     if args.web_threads is not None:
@@ -551,7 +558,8 @@ def main() -> int:
             f"# {len(ox.Store.read_only(str(store_dir.resolve())))} quads; wrk {args.duration:g}s "
             f"per cell, keep-alive, Accept: */*; ours: Granian, 1 web process x {threads} "
             f"threads, {workers} query workers, KIGRAPH_CLIENT_QUERIES=0 (wrk's connections all "
-            f"come from 127.0.0.1), result cache off (ours) / {CACHE_BYTES // 10**6} MB "
+            f"come from 127.0.0.1), access log {'on' if args.access_log else 'off'}, "
+            f"result cache off (ours) / {CACHE_BYTES // 10**6} MB "
             f"(ours+cache); oxigraph: {args.oxigraph} serve-read-only; {os.cpu_count()} cores, "
             f"wrk on the same cores; load average {load_average()}",
             flush=True,

@@ -50,7 +50,7 @@ def environment(settings: Settings) -> dict[str, str]:
     return out
 
 
-def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool = False):
+def granian_server(settings: Settings, *, verbose: bool = False):
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
@@ -75,7 +75,7 @@ def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool
         ),
         log_enabled=True,
         log_level="info" if verbose else "error",
-        log_access=access_log,
+        log_access=settings.access_log,
         log_access_format=ACCESS_LOG_FORMAT,
         respawn_failed_workers=True,
         respawn_interval=0.5,
@@ -83,7 +83,7 @@ def granian_server(settings: Settings, *, access_log: bool = True, verbose: bool
     )
 
 
-def run_server(settings: Settings, *, access_log: bool = True, verbose: bool = False) -> None:
+def run_server(settings: Settings, *, verbose: bool = False) -> None:
     """Serve ``settings.host:settings.port`` until SIGTERM/SIGINT. Blocks.
 
     On stderr, a line per phase of getting ready (each phase of building the store, if it has
@@ -94,7 +94,7 @@ def run_server(settings: Settings, *, access_log: bool = True, verbose: bool = F
         _say(_in_child(lambda: _describe(_ensure_store(settings))))
     settings = _check_address(settings)
     os.environ.update(environment(settings))
-    server = granian_server(settings, access_log=access_log, verbose=verbose)
+    server = granian_server(settings, verbose=verbose)
     _say(f"listening on {listening_url(settings)}")
     server.serve()
 

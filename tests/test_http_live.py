@@ -15,8 +15,10 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import _serve
 
 from server.namespaces import GRAPH
+from server.settings import SettingsError, load_settings
 
 DFKI = "https://w3id.org/kigraph/id/org/dfki"
 EXPLOSIVE = (
@@ -364,6 +366,23 @@ def test_rate_limit_counts_each_request_of_a_kept_alive_connection(rate_limited_
     lines = [line for line in log_path.read_text().splitlines() if 'path="/sparql' in line]
     assert len(lines) >= 6
     assert all("remote=127.0.0.1" in line for line in lines), lines[:3]
+
+
+def test_access_log_can_be_left_to_the_proxy(built_store) -> None:
+    """KIGRAPH_ACCESS_LOG=0 (a proxy in front logs requests): the server answers as before and
+    writes no line per request; KIGRAPH_ACCESS_LOG=maybe is refused with the setting named."""
+    log_paths: list = []
+    server = _serve(built_store, log_paths=log_paths, KIGRAPH_ACCESS_LOG="0")
+    base = next(server)
+    try:
+        status, _, body = get(base, "ASK {}")
+        assert status == 200 and b"true" in body
+        time.sleep(0.2)  # where the line would be written after the answer
+    finally:
+        next(server, None)  # stops it
+    assert 'path="/sparql' not in log_paths[0].read_text()
+    with pytest.raises(SettingsError, match="KIGRAPH_ACCESS_LOG='maybe'"):
+        load_settings(environ={"KIGRAPH_ACCESS_LOG": "maybe"})
 
 
 def _stalled_connection(base: str) -> socket.socket:
