@@ -261,6 +261,47 @@ def test_a_click_on_a_pin_lands_on_the_place_page(browser, live_server):
         assert page.locator("figure.pin-map circle").count() == 1
 
 
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_map_labels_do_not_cover_each_other_or_other_pins(browser, live_server, lang):
+    """Each name drawn is readable where Chromium draws it: no two names overlap, and no name
+    lies over another place's pin (Bonn and Sankt Augustin are 10 km apart). A name that fits
+    nowhere is left out of the drawing, and the pin still names the place."""
+    with watched_page(browser, live_server) as page:
+        open_page(page, live_server, f"/map?lang={lang}", "#germany-map[data-state=ready]", 200)
+        pins = page.locator("#germany-map a.pin").evaluate_all(
+            """es => es.map(a => { const c = a.querySelector('circle'), t = a.querySelector('text');
+                 const b = t && t.getBBox();
+                 return {name: a.getAttribute('aria-label'),
+                         circle: [c.cx.baseVal.value, c.cy.baseVal.value, c.r.baseVal.value],
+                         label: t && [t.textContent, b.x, b.y, b.width, b.height]}; })"""
+        )
+    labels = [(i, p["label"]) for i, p in enumerate(pins) if p["label"]]
+    assert len(pins) >= 20 and len(labels) >= len(pins) - 3, [p["name"] for p in pins]
+    assert all(p["name"] for p in pins)
+
+    def overlap(a, b) -> bool:
+        return (
+            a[1] < b[1] + b[3] and b[1] < a[1] + a[3] and a[2] < b[2] + b[4] and b[2] < a[2] + a[4]
+        )
+
+    clashes = [
+        (a[0], b[0]) for n, (_, a) in enumerate(labels) for _, b in labels[n + 1 :] if overlap(a, b)
+    ]
+    assert clashes == []
+
+    def square(circle):
+        x, y, r = circle
+        return (None, x - r, y - r, 2 * r, 2 * r)
+
+    covered = [
+        (label[0], pin["name"])
+        for i, label in labels
+        for j, pin in enumerate(pins)
+        if i != j and overlap(label, square(pin["circle"]))
+    ]
+    assert covered == []
+
+
 def test_enter_on_a_focused_pin_opens_the_place(browser, live_server):
     with watched_page(browser, live_server) as page:
         open_page(page, live_server, "/map", "#germany-map[data-state=ready]", 200)

@@ -217,6 +217,95 @@ def _pin(place: dict, lang: str) -> dict:
     }
 
 
+#: a label's box in outline pixels (the map's text is 14 px): width per character, a little
+#: generous for DejaVu Sans, Chromium's default on Debian, and height above/below the baseline
+LABEL_CHAR_WIDTH = 8.4
+LABEL_ASCENT, LABEL_DESCENT = 13.5, 4.5
+#: a name further than this from its pin's edge gets a leader line
+LEADER_AFTER = 6.0
+#: how far a name keeps from other pins
+PIN_CLEARANCE = 5.0
+
+
+def _place_labels(pins: list[dict], width: float, height: float) -> None:
+    """Put each pin's name where it covers no other name and no other pin: beside, above, below
+    or diagonally off its pin, then a line further out (with a leader line), biggest pins
+    first; then, for a few rounds, a name that still clashes moves to the spot with the fewest
+    clashes given all the others. Sets ``label_x``, ``label_y`` (the baseline),
+    ``label_anchor``, ``label_shown`` and ``leader`` on each pin."""
+    # other pins count with a margin: a name right beside a pin reads as that pin's name
+    circles = [
+        (p["x"] - p["r"] - PIN_CLEARANCE, p["y"] - p["r"] - PIN_CLEARANCE)
+        + (2 * (p["r"] + PIN_CLEARANCE),) * 2
+        for p in pins
+    ]
+    boxes: list[tuple | None] = [None] * len(pins)
+    line = LABEL_ASCENT + LABEL_DESCENT
+
+    def spots(pin: dict):
+        x, y, r = pin["x"], pin["y"], pin["r"]
+        w = len(pin["name"]) * LABEL_CHAR_WIDTH
+        for far in (0, line):  # next to the pin first, then a line further out
+            for dy in (0, -line / 2 - 2, line / 2 + 2, -line - 2, line + 2):
+                yield x + r + 3 + far, y + 4 + dy, "start", w
+                yield x - r - 3 - far, y + 4 + dy, "end", w
+            for dx in (0, -w / 3, w / 3):
+                yield x + dx, y - r - 4 - LABEL_DESCENT - far, "middle", w
+                yield x + dx, y + r + 3 + LABEL_ASCENT + far, "middle", w
+
+    def clashes(index: int, box: tuple) -> int:
+        inside = 0 <= box[0] and 0 <= box[1] and box[0] + box[2] <= width
+        inside = inside and box[1] + box[3] <= height
+        return (
+            sum(_overlap(box, b) for j, b in enumerate(boxes) if j != index and b is not None)
+            + sum(_overlap(box, c) for j, c in enumerate(circles) if j != index)
+            + (0 if inside else 1)
+        )
+
+    for _ in range(4):
+        moved = False
+        for index, pin in enumerate(pins):
+            if boxes[index] is not None and clashes(index, boxes[index]) == 0:
+                continue
+            best = None
+            for lx, ly, anchor, w in spots(pin):
+                left = {"start": lx, "end": lx - w, "middle": lx - w / 2}[anchor]
+                box = (left, ly - LABEL_ASCENT, w, line)
+                score = clashes(index, box)
+                if best is None or score < best[0]:
+                    best = (score, lx, ly, anchor, box)
+                if score == 0:
+                    break
+            if boxes[index] is None or best[0] < clashes(index, boxes[index]):
+                _, lx, ly, pin["label_anchor"], boxes[index] = best
+                pin["label_x"], pin["label_y"] = round(lx, 1), round(ly, 1)
+                moved = True
+        if not moved:
+            break
+    for index, (pin, box) in enumerate(zip(pins, boxes, strict=True)):
+        # a name that fits nowhere is left out of the drawing; the pin still names the place
+        # (its title, the detail beside the map, the list)
+        pin["label_shown"] = clashes(index, box) == 0
+        pin["leader"] = _leader(pin, box) if pin["label_shown"] else None
+
+
+def _leader(pin: dict, box: tuple) -> tuple[float, float, float, float] | None:
+    """A line from the pin's edge to its name, when the name had to move away from the pin
+    (so that it cannot be read as the name of a pin it now stands beside); else None."""
+    x, y, r = pin["x"], pin["y"], pin["r"]
+    nx = min(max(x, box[0]), box[0] + box[2])
+    ny = min(max(y, box[1]), box[1] + box[3])
+    distance = math.hypot(nx - x, ny - y)
+    if distance - r <= LEADER_AFTER:
+        return None
+    ux, uy = (nx - x) / distance, (ny - y) / distance
+    return (round(x + ux * r, 1), round(y + uy * r, 1), round(nx, 1), round(ny, 1))
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
 def _entries(n: int, lang: str) -> str:
     t = i18n.texts(lang)
     return f"{n} {t['map_thing'] if n == 1 else t['map_things']}"
@@ -292,6 +381,7 @@ def _map_page(lang: str) -> str:
     drawn = outline()
     located = [p for p in places().values() if p["coordinates"]]
     pins = sorted((_pin(p, lang) for p in located), key=lambda pin: -pin["r"])
+    _place_labels(pins, drawn["width"], drawn["height"])
     return page(
         "map.html",
         lang=lang,
