@@ -243,18 +243,24 @@ def _place_labels(pins: list[dict], width: float, height: float) -> None:
     line = LABEL_ASCENT + LABEL_DESCENT
 
     def spots(pin: dict):
+        """``(x, y, anchor, box)`` of each place to try for the name, nearest first."""
         x, y, r = pin["x"], pin["y"], pin["r"]
         w = len(pin["name"]) * LABEL_CHAR_WIDTH
+
+        def at(lx: float, ly: float, anchor: str):
+            left = {"start": lx, "end": lx - w, "middle": lx - w / 2}[anchor]
+            return lx, ly, anchor, (left, ly - LABEL_ASCENT, w, line)
+
         for far in (0, line):  # next to the pin first, then a line further out
             for dy in (0, -line / 2 - 2, line / 2 + 2, -line - 2, line + 2):
-                yield x + r + 3 + far, y + 4 + dy, "start", w
-                yield x - r - 3 - far, y + 4 + dy, "end", w
+                yield at(x + r + 3 + far, y + 4 + dy, "start")
+                yield at(x - r - 3 - far, y + 4 + dy, "end")
             for dx in (0, -w / 3, w / 3):
-                yield x + dx, y - r - 4 - LABEL_DESCENT - far, "middle", w
-                yield x + dx, y + r + 3 + LABEL_ASCENT + far, "middle", w
+                yield at(x + dx, y - r - 4 - LABEL_DESCENT - far, "middle")
+                yield at(x + dx, y + r + 3 + LABEL_ASCENT + far, "middle")
 
     def clashes(index: int, box: tuple) -> int:
-        inside = 0 <= box[0] and 0 <= box[1] and box[0] + box[2] <= width
+        inside = box[0] >= 0 and box[1] >= 0 and box[0] + box[2] <= width
         inside = inside and box[1] + box[3] <= height
         return (
             sum(_overlap(box, b) for j, b in enumerate(boxes) if j != index and b is not None)
@@ -265,18 +271,17 @@ def _place_labels(pins: list[dict], width: float, height: float) -> None:
     for _ in range(4):
         moved = False
         for index, pin in enumerate(pins):
-            if boxes[index] is not None and clashes(index, boxes[index]) == 0:
+            now = None if boxes[index] is None else clashes(index, boxes[index])
+            if now == 0:
                 continue
             best = None
-            for lx, ly, anchor, w in spots(pin):
-                left = {"start": lx, "end": lx - w, "middle": lx - w / 2}[anchor]
-                box = (left, ly - LABEL_ASCENT, w, line)
+            for lx, ly, anchor, box in spots(pin):
                 score = clashes(index, box)
                 if best is None or score < best[0]:
                     best = (score, lx, ly, anchor, box)
                 if score == 0:
                     break
-            if boxes[index] is None or best[0] < clashes(index, boxes[index]):
+            if now is None or best[0] < now:
                 _, lx, ly, pin["label_anchor"], boxes[index] = best
                 pin["label_x"], pin["label_y"] = round(lx, 1), round(ly, 1)
                 moved = True
